@@ -1,0 +1,64 @@
+/* chain: the contract every stage follows (DESIGN.md 1).
+ *
+ * Options end at the first non-option word or "--"; the rest of argv is the next
+ * program, run with chain_exec(): a boxstep stage is found in the toolkit's own
+ * directory first, then PATH; a program that is not a stage gets no descriptor above
+ * 2 and none of boxstep's internal variables. Supervising tools fork with
+ * chain_fork() and wait with chain_supervise(). */
+#ifndef BOXSTEP_CHAIN_H
+#define BOXSTEP_CHAIN_H
+
+#include <getopt.h>
+#include <sys/types.h>
+
+/* The options every tool has; put these last in the getopt_long table and handle
+ * them with chain_common_option() in the default: case. The optstring begins with
+ * "+:" so parsing stops at the program and a missing argument is reported. */
+#define CHAIN_COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ NULL, 0, NULL, 0 }
+#define CHAIN_COMMON_SHORTOPTS "hVv"
+
+struct tool {
+	const char *name;
+	const char *usage; /* one line: --help's first line, usage errors, man SYNOPSIS */
+	const char *help;  /* the rest of --help: purpose, options, kernel calls, example */
+};
+
+/* Sets the program name for messages and reads the trace environment. */
+void chain_init(const struct tool *tool);
+/* Handles -h, -V, -v, unknown options and missing arguments; c is getopt's answer.
+ * argv is the tool's argv. Exits for everything but -v. */
+void chain_common_option(const struct tool *tool, int c, char **argv);
+/* Exits 125 when an option that may appear once is given twice (as setpriv does). */
+void chain_once(int *seen, const char *option);
+
+/* The directory holding this tool: the toolkit's own directory. */
+const char *chain_toolkit_dir(void);
+/* Execs argv (NULL-terminated; empty means /bin/sh) as DESIGN.md 1 says, finding
+ * boxstep stages in toolkit_dir (NULL: chain_toolkit_dir()). Never returns: on
+ * failure exits 127 (not found) or 126 (found, not executable). */
+_Noreturn void chain_exec_in(const char *toolkit_dir, char **argv);
+_Noreturn void chain_exec(char **argv);
+
+/* Runs a helper program (newuidmap, ...) to completion: fork, exec from PATH,
+ * wait. Returns its exit code (exit_code_of), or 127 when it is not found. */
+int chain_run(char **argv);
+
+/* Forks a supervised child. Before forking, the forwarded signals are blocked so
+ * none is lost; the child gets its signal mask back and PR_SET_PDEATHSIG(SIGKILL).
+ * why is a comment for the trace line. Returns 0 in the child, its pid in the
+ * parent; exits 125 when fork fails. */
+pid_t chain_fork(const char *why);
+/* In the parent: forwards SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2 to child,
+ * reaps every child that ends (so it can serve as an init), and returns the main
+ * child's status as an exit code: its own, or 128+N when killed by signal N. A
+ * terminating signal escalates to SIGKILL after kill_after seconds, or at once when
+ * a second one arrives (a PID 1 without a handler ignores SIGTERM). */
+int chain_supervise(pid_t child, unsigned kill_after);
+/* A wait(2) status as an exit code: the code, or 128+N for signal N. */
+int exit_code_of(int status);
+
+#endif
