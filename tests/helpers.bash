@@ -1,0 +1,96 @@
+# Shared by every bats suite: paths, `requires`, the leak guard, the fake host.
+# shellcheck shell=bash
+
+BOXSTEP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export BOXSTEP_ROOT
+export PATH="$BOXSTEP_ROOT/bin:$BOXSTEP_ROOT/build/probes:$PATH"
+unset BOXSTEP_TRACE BOXSTEP_TRACE_FD
+
+# requires FEATURE...: skip the test when the host lacks a feature.
+requires() {
+	local f
+	for f in "$@"; do
+		case $f in
+		root) [ "$(id -u)" = 0 ] || skip "requires root" ;;
+		userns) [ -e /proc/self/ns/user ] && [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" != 0 ] ||
+			skip "requires user namespaces" ;;
+		timens) [ -e /proc/self/ns/time ] || skip "requires a time namespace (Linux 5.6)" ;;
+		cgroup2) [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || skip "requires pure cgroup v2" ;;
+		busybox) command -v busybox >/dev/null || skip "requires busybox-static" ;;
+		newuidmap) command -v newuidmap >/dev/null || skip "requires newuidmap (uidmap package)" ;;
+		*) echo "requires: unknown feature $f" >&2; return 1 ;;
+		esac
+	done
+}
+
+# The leak guard: a snapshot before a test file, a comparison after it. Everything a
+# test makes (mounts, links, cgroups, named netns, processes) must be gone.
+leak_state() {
+	echo "## mounts"
+	awk '{print $5}' /proc/self/mountinfo | sort
+	echo "## links"
+	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort
+	echo "## netns"
+	ls /run/netns 2>/dev/null
+	echo "## cgroups"
+	local line path
+	while IFS= read -r line; do
+		path=${line#*:*:}
+		find /sys/fs/cgroup -mindepth 1 -maxdepth 12 -type d \
+			\( -name 'boxstep*' -o -path "*$path/*" \) 2>/dev/null | grep -v '^$'
+	done </proc/self/cgroup | sort -u
+}
+
+leak_snapshot() {
+	BOXSTEP_LEAK_TAG="leak-$$-$RANDOM"
+	export BOXSTEP_LEAK_TAG
+	leak_state >"$BATS_FILE_TMPDIR/leak.before"
+}
+
+# Processes carrying this file's tag that are not this shell or its ancestors.
+leaked_processes() {
+	local ancestors=" " p=$BASHPID pid
+	while [ "$p" -gt 1 ] 2>/dev/null; do
+		ancestors="$ancestors$p "
+		p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || break
+	done
+	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+		case $ancestors in *" $pid "*) continue ;; esac
+		if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "BOXSTEP_LEAK_TAG=$BOXSTEP_LEAK_TAG"; then
+			echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		fi
+	done
+}
+
+leak_check() {
+	local left
+	leak_state >"$BATS_FILE_TMPDIR/leak.after"
+	left=$(diff "$BATS_FILE_TMPDIR/leak.before" "$BATS_FILE_TMPDIR/leak.after" | grep '^>' || true)
+	procs=$(leaked_processes)
+	if [ -n "$left" ] || [ -n "$procs" ]; then
+		echo "leak guard: this file left things behind:" >&2
+		[ -n "$left" ] && echo "$left" >&2
+		[ -n "$procs" ] && echo "processes: $procs" >&2
+		return 1
+	fi
+}
+
+setup_file() { leak_snapshot; }
+teardown_file() { leak_check; }
+
+# fake_host CMD...: runs CMD in new mount, UTS and network namespaces, so what it
+# does to mounts, hostname or network stays there (a "fake host").
+fake_host() {
+	mkns --mount --uts --net -- "$@"
+}
+
+# A copy of bin/ and build/probes/ any user can read and run, for unprivileged
+# tests (the checkout may sit in a 0700 home directory).
+world_readable_tools() {
+	local dir
+	dir=$(mktemp -d /tmp/boxstep-tools.XXXXXX)
+	cp -a "$BOXSTEP_ROOT/bin" "$dir/bin"
+	[ -d "$BOXSTEP_ROOT/build/probes" ] && cp -a "$BOXSTEP_ROOT/build/probes" "$dir/probes"
+	chmod -R a+rX "$dir"
+	echo "$dir"
+}
