@@ -2,6 +2,7 @@
 #include "chain.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -148,6 +149,13 @@ static void hand_over_to_program(void)
 	const char *list = getenv("BOXSTEP_PRESERVE_FDS");
 	if (list && *list && parse_uint_list(list, keep, 64, &nkeep) < 0)
 		die("invalid BOXSTEP_PRESERVE_FDS '%s': expected descriptor numbers like 3,4", list);
+	/* The trace descriptor stays open until the execve line is written, then
+	 * closes on exec. */
+	int tfd = trace_fd_number();
+	if (tfd > 2 && nkeep < 64) {
+		keep[nkeep++] = (unsigned)tfd;
+		fcntl(tfd, F_SETFD, FD_CLOEXEC);
+	}
 	sort_uints(keep, nkeep);
 	for (size_t i = 0; i < sizeof internal_vars / sizeof internal_vars[0]; i++)
 		unsetenv(internal_vars[i]);

@@ -35,6 +35,7 @@ void log_init(const char *name)
 const char *log_prog(void) { return prog; }
 void log_enable_trace(void) { tracing = true; }
 bool trace_enabled(void) { return tracing; }
+int trace_fd_number(void) { return trace_fd == 2 ? -1 : trace_fd; }
 const char *last_call(void) { return last; }
 
 /* One write(2) per line: stdio buffers would be lost across execve, and lines of

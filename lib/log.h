@@ -19,6 +19,8 @@ void log_init(const char *name);
 const char *log_prog(void);
 void log_enable_trace(void); /* -v: trace this tool only, not the rest of the chain */
 bool trace_enabled(void);
+/* The BOXSTEP_TRACE_FD descriptor, or -1 when trace goes to stderr. */
+int trace_fd_number(void);
 
 /* "prog: TEXT" in trace mode. */
 void trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

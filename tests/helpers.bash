@@ -31,13 +31,13 @@ leak_state() {
 	echo "## links"
 	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort
 	echo "## netns"
-	ls /run/netns 2>/dev/null
+	ls /run/netns 2>/dev/null || true
 	echo "## cgroups"
 	local line path
 	while IFS= read -r line; do
 		path=${line#*:*:}
 		find /sys/fs/cgroup -mindepth 1 -maxdepth 12 -type d \
-			\( -name 'boxstep*' -o -path "*$path/*" \) 2>/dev/null | grep -v '^$'
+			\( -name 'boxstep*' -o -path "*$path/*" \) 2>/dev/null || true
 	done </proc/self/cgroup | sort -u
 }
 
@@ -56,8 +56,8 @@ leaked_processes() {
 	done
 	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
 		case $ancestors in *" $pid "*) continue ;; esac
-		if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "BOXSTEP_LEAK_TAG=$BOXSTEP_LEAK_TAG"; then
-			echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		if { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "BOXSTEP_LEAK_TAG=$BOXSTEP_LEAK_TAG"; then
+			echo "$pid $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)"
 		fi
 	done
 }

@@ -198,8 +198,6 @@ static void validate(struct options *o)
 		o->flags |= ns_by_name("mount")->flag;
 	if (o->monotonic_set || o->boottime_set)
 		o->flags |= ns_by_name("time")->flag;
-	if (!o->flags)
-		usage_error("no namespace asked for: give at least one of -m -u -i -p -n -U -C -T or --all");
 	if ((o->hostname || o->domainname) && !(o->flags & ns_by_name("uts")->flag))
 		usage_error("--%s needs a new UTS namespace: add --uts (or it would rename the host)",
 			    o->hostname ? "hostname" : "domainname");
@@ -217,6 +215,8 @@ static void validate(struct options *o)
 	int maps = o->map_root || o->map_user_set || o->map_group_set || o->nuid || o->ngid;
 	if (maps && !(o->flags & ns_by_name("user")->flag))
 		usage_error("id maps need a new user namespace: add --user");
+	if (!o->flags)
+		usage_error("no namespace asked for: give at least one of -m -u -i -p -n -U -C -T or --all");
 	if (o->map_root && (o->map_user_set || o->map_group_set || o->nuid || o->ngid))
 		usage_error("--map-root already maps uid and gid 0: leave out the other maps");
 	if ((o->map_user_set && o->nuid) || (o->map_group_set && o->ngid))
