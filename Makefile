@@ -38,6 +38,10 @@ ifeq ($(notdir $(CC)),musl-gcc)
   ASM_DIR := $(firstword $(wildcard /usr/include/$(MULTIARCH)/asm /usr/include/asm))
 endif
 
+# Binaries are relinked when the compiler or libc changes, not only when sources do.
+CC_STAMP := build/cc-used
+$(shell mkdir -p build; [ "$$(cat $(CC_STAMP) 2>/dev/null)" = "$(CC) $(LIBC)" ] || echo "$(CC) $(LIBC)" >$(CC_STAMP))
+
 TOOLS_C := $(wildcard tools/*.c)
 TOOLS := $(patsubst tools/%.c,bin/%,$(TOOLS_C))
 SCRIPTS := $(patsubst tools/%.sh,bin/%,$(wildcard tools/*.sh))
@@ -48,7 +52,7 @@ GEN_H := $(GEN)/clone_flags.h $(GEN)/errnos.h $(GEN)/caps.h $(GEN)/syscalls.h \
 	$(GEN)/mount_flags.h $(GEN)/signals.h
 
 .PHONY: all deps test test-v2 demo install lint lab grade bench clean
-all: $(TOOLS) $(SCRIPTS) $(PROBES)
+all: $(TOOLS) $(SCRIPTS) $(PROBES) build/bench/latency
 
 $(GEN_H) &: lib/gen-tables.sh
 	sh lib/gen-tables.sh '$(HOSTCC)' $(GEN)
@@ -67,7 +71,7 @@ $(BUILD)/libboxstep.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-bin/%: tools/%.c $(BUILD)/libboxstep.a lib/*.h $(GEN_H) | $(MUSL_INC)
+bin/%: tools/%.c $(BUILD)/libboxstep.a lib/*.h $(GEN_H) $(CC_STAMP) | $(MUSL_INC)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
 
@@ -76,9 +80,13 @@ bin/%: tools/%.sh
 	cp $< $@
 	chmod 755 $@
 
-build/probes/%: probes/%.c $(BUILD)/libboxstep.a $(GEN_H) | $(MUSL_INC)
+build/probes/%: probes/%.c $(BUILD)/libboxstep.a $(GEN_H) $(CC_STAMP) | $(MUSL_INC)
 	@mkdir -p build/probes
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
+
+build/bench/%: bench/%.c $(CC_STAMP) | $(MUSL_INC)
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # What the tests and lessons use, installed when missing (Debian, as root).
 DEB_PACKAGES := bats busybox-static iproute2 musl-tools uidmap procps util-linux
