@@ -6,7 +6,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-500}
 echo "start-to-exit of /bin/true in new mount, uts, ipc, pid namespaces ($runs runs each)"
-echo "mkns built with: $(ls "$root"/build | grep -v -e gen -e probes -e bench -e musl-include | head -1)"
+echo "mkns built with: $(cat "$root/build/cc-used")"
 exec "$root/build/bench/latency" "$runs" \
 	mkns "$root/bin/mkns" --mount --uts --ipc --pid -- /bin/true ::: \
 	unshare unshare --mount --uts --ipc --pid --fork /bin/true

@@ -12,8 +12,10 @@ requires() {
 	for f in "$@"; do
 		case $f in
 		root) [ "$(id -u)" = 0 ] || skip "requires root" ;;
-		userns) [ -e /proc/self/ns/user ] && [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" != 0 ] ||
-			skip "requires user namespaces" ;;
+		userns)
+			if [ ! -e /proc/self/ns/user ] || [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; then
+				skip "requires user namespaces"
+			fi ;;
 		timens) [ -e /proc/self/ns/time ] || skip "requires a time namespace (Linux 5.6)" ;;
 		cgroup2) [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || skip "requires pure cgroup v2" ;;
 		busybox) command -v busybox >/dev/null || skip "requires busybox-static" ;;
@@ -54,7 +56,8 @@ leaked_processes() {
 		ancestors="$ancestors$p "
 		p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || break
 	done
-	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+	for pid in /proc/[0-9]*; do
+		pid=${pid#/proc/}
 		case $ancestors in *" $pid "*) continue ;; esac
 		if { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "BOXSTEP_LEAK_TAG=$BOXSTEP_LEAK_TAG"; then
 			echo "$pid $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)"

@@ -172,7 +172,7 @@ ns_links() { # the 8 namespace links of the calling process, one per line
 	wait "$mkns_pid" || true
 	# PR_SET_PDEATHSIG delivers SIGKILL to the child as its parent dies; wait for it.
 	timeout 5 tail -s 0.05 --pid="$child" -f /dev/null
-	! kill -0 "$child" 2>/dev/null
+	run -1 kill -0 "$child"
 }
 
 # covers: C09
@@ -265,6 +265,7 @@ ns_links() { # the 8 namespace links of the calling process, one per line
 	[ "$output" = closed ]
 	run bash -c 'exec 7</dev/null; BOXSTEP_PRESERVE_FDS=7 mkns --uts -- sh -c "[ -e /proc/self/fd/7 ] && echo open || echo closed"'
 	[ "$output" = open ]
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	run env BOXSTEP_TRACE_FD=2 mkns --uts -- sh -c 'echo "${BOXSTEP_TRACE_FD-unset}"'
 	[ "$output" = unset ]
 }
