@@ -1,0 +1,351 @@
+/* cinfo: the isolation state of a process, read from /proc (proc(5)).
+ *
+ * Not a chain stage: it execs nothing. It is the probe a learner ends a chain with
+ * (mkns --pid --uts -- cinfo), and the one tests read with --format kv. Namespaces
+ * are compared with a reference the user names (--ref PID, --ref-file FILE), never
+ * with /proc/1: PID 1 may be unreadable, or be the container itself. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "chain.h"
+#include "log.h"
+#include "ns.h"
+#include "parse.h"
+#include "procinfo.h"
+
+#define USAGE "cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv]"
+
+static const struct tool tool = {
+	"cinfo", USAGE,
+	"Print the isolation state of cinfo itself (or of PID): what a container is made of.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --target PID      report on process PID instead of cinfo itself\n"
+	"  -r, --ref PID         compare namespaces with those of PID (a shell on the host)\n"
+	"  -R, --ref-file FILE   compare with a saved report: cinfo --format kv > host.kv\n"
+	"  -f, --format FORMAT   human (default), or kv: key=value lines for scripts and tests\n"
+	"  -v, --verbose         trace kernel calls (or BOXSTEP_TRACE=1)\n"
+	"  -h, --help            this help\n"
+	"  -V, --version         version\n"
+	"\n"
+	"What it shows:\n"
+	"  namespaces    each of the 8 types as TYPE:[INODE]. The inode number names one\n"
+	"                namespace: processes showing the same number share it. With a\n"
+	"                reference, \"new\" marks each type that differs from the reference's.\n"
+	"  ids           pid; NSpid: its pid in each nested pid namespace, outermost first;\n"
+	"                uid and gid (effective, then real); uid_map/gid_map: the user\n"
+	"                namespace's ranges INSIDE OUTSIDE COUNT (0 0 4294967295: no remapping)\n"
+	"  uts           hostname and NIS domain name ((none): never set)\n"
+	"  cgroup        the cgroup v2 path (the 0:: line of /proc/PID/cgroup); on v1 or\n"
+	"                hybrid hosts also one path per v1 controller\n"
+	"  capabilities  the five sets of /proc/PID/status, in hex and by name:\n"
+	"                  effective    what the kernel checks now\n"
+	"                  permitted    what the process may make effective\n"
+	"                  inheritable  what may pass through execve to a program's file caps\n"
+	"                  bounding     the most it can ever hold after an execve\n"
+	"                  ambient      kept through execve of a program without file caps\n"
+	"  no_new_privs  1: execve can no longer add privileges (setuid bits, file caps)\n"
+	"  seccomp       0 none; 1 strict (read, write, exit only); 2 filter: BPF programs\n"
+	"                check every syscall, \"filters\" counts the stacked programs\n"
+	"  root          the mount on /: its source and filesystem type\n"
+	"\n"
+	"Kernel calls:\n"
+	"  readlink(\"/proc/PID/ns/*\")      the namespace links\n"
+	"  read(\"/proc/PID/status\")        ids, capabilities, no_new_privs, seccomp; then\n"
+	"                                  uid_map, gid_map, cgroup, mountinfo\n"
+	"  uname()                         hostname and domain name\n"
+	"  clone(), setns(FD, CLONE_NEWUTS) --target in another UTS namespace: a child\n"
+	"                                  joins it to call uname()\n"
+	"\n"
+	"Example:\n"
+	"  cinfo --format kv > host.kv\n"
+	"  mkns --pid --mount-proc --uts --hostname box -- cinfo --ref-file host.kv\n"
+	"\n"
+	"Exit status: 0; 125 if the usage is wrong or something could not be read.\n"
+	"See cinfo(1), namespaces(7), capabilities(7), proc(5), seccomp(2), cgroups(7).\n",
+};
+
+static const struct option longopts[] = {
+	{ "target", required_argument, NULL, 't' },
+	{ "ref", required_argument, NULL, 'r' },
+	{ "ref-file", required_argument, NULL, 'R' },
+	{ "format", required_argument, NULL, 'f' },
+	CHAIN_COMMON_LONGOPTS,
+};
+
+static const struct { const char *status, *kv, *human; } cap_sets[5] = {
+	{ "CapInh", "inh", "inheritable" }, { "CapPrm", "prm", "permitted" },
+	{ "CapEff", "eff", "effective" },   { "CapBnd", "bnd", "bounding" },
+	{ "CapAmb", "amb", "ambient" },
+};
+
+struct info {
+	pid_t pid;           /* 0: cinfo itself */
+	char *status, *uid_map, *gid_map, *cgroup, *mountinfo;
+	char ns[NS_TYPE_COUNT][PROC_NS_LINK_MAX];
+	char ref[NS_TYPE_COUNT][PROC_NS_LINK_MAX]; /* "" when the reference lacks the type */
+	const char *ref_label;       /* NULL without a reference */
+	char host[72], domain[72];
+};
+
+static pid_t pid_value(const char *option, const char *s)
+{
+	unsigned long v;
+	if (parse_uint(s, 4194304, &v) < 0 || v == 0)
+		usage_error("invalid PID '%s' for %s", s, option);
+	return (pid_t)v;
+}
+
+static char *must_read(pid_t pid, const char *name)
+{
+	char path[64];
+	char *text = proc_read(pid, name);
+	proc_path(path, sizeof path, pid, name);
+	if (!text)
+		die("open(\"%s\"): %s", path, strerror(errno));
+	return text;
+}
+
+static void read_links(pid_t pid, char links[][PROC_NS_LINK_MAX])
+{
+	size_t bad;
+	char path[64];
+	if (proc_ns_links(pid, links, &bad) == 0)
+		return;
+	int err = errno;
+	proc_path(path, sizeof path, pid, "ns/");
+	errno = err;
+	trace_call(-1, "readlink(\"%s%s\")", path, ns_types()[bad].proc);
+	report_call();
+	if (pid == 1)
+		hint("PID 1 may be unreadable (it can hold capabilities you lack): save a host report with 'cinfo --format kv > host.kv' and give --ref-file host.kv");
+	exit(EXIT_TOOL_FAILED);
+}
+
+/* The ns.TYPE= lines of a saved kv report. */
+static void read_ref_file(const char *file, char links[][PROC_NS_LINK_MAX])
+{
+	char line[512], *text = file_read_all(file);
+	const char *s = text;
+	int found = 0;
+	if (!text)
+		die("open(\"%s\"): %s", file, strerror(errno));
+	while (proc_next_line(&s, line, sizeof line) == 0) {
+		char *eq = strchr(line, '=');
+		const struct ns_type *t = eq && !strncmp(line, "ns.", 3) ? (*eq = '\0', ns_by_name(line + 3)) : NULL;
+		if (t && strcmp(t->proc, line + 3) == 0 && ++found)
+			snprintf(links[t - ns_types()], PROC_NS_LINK_MAX, "%s", eq + 1);
+	}
+	free(text);
+	if (!found)
+		die("%s: no ns.TYPE= line: expected a report saved with 'cinfo --format kv'", file);
+}
+
+static void field(const struct info *in, const char *key, char *out, size_t size)
+{
+	if (proc_status_field(in->status, key, out, size) < 0)
+		snprintf(out, size, "0"); /* an older kernel: Seccomp_filters, CapAmb */
+}
+
+static uint64_t cap_set(const struct info *in, int i, char *hex, size_t size)
+{
+	uint64_t mask = 0;
+	field(in, cap_sets[i].status, hex, size);
+	caps_parse_hex(hex, &mask);
+	return mask;
+}
+
+/* 1 when type i differs from the reference, 0 when equal, -1 when unknown. */
+static int differs(const struct info *in, size_t i)
+{
+	if (!in->ref_label || !in->ref[i][0] || !in->ns[i][0])
+		return -1;
+	return strcmp(in->ns[i], in->ref[i]) != 0;
+}
+
+static void row(const char *label, const char *value, const char *note)
+{
+	if (*note)
+		printf("  %-13s %-22s %s\n", label, value, note);
+	else
+		printf("  %-13s %s\n", label, value);
+}
+
+/* uid_map and gid_map, one range a line, blanks squeezed: "0 1000 1". */
+static void map_lines(const char *text, const char *key, int kv)
+{
+	char raw[256], v[256];
+	while (proc_next_line(&text, raw, sizeof raw) == 0) {
+		proc_squeeze(raw, v, sizeof v);
+		if (kv)
+			printf("%s=%s\n", key, v);
+		else
+			row(key, v, "");
+	}
+}
+
+static void cgroup_line(const char *controller, const char *path, void *kv)
+{
+	if (kv)
+		printf("cgroup%s%s=%s\n", *controller ? "." : "", controller, path);
+	else
+		row(*controller ? controller : "v2", path, "");
+}
+
+static void print_kv(const struct info *in)
+{
+	char v[256], names[1024];
+	const struct ns_type *t = ns_types();
+	field(in, "NSpid", v, sizeof v);
+	printf("pid=%d\nnspid=%s\n", in->pid ? (int)in->pid : (int)getpid(), v);
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		printf("ns.%s=%s\n", t[i].proc, in->ns[i]);
+		if (differs(in, i) >= 0)
+			printf("ns.%s.differs=%s\n", t[i].proc, differs(in, i) ? "yes" : "no");
+	}
+	for (int g = 0; g < 2; g++) {
+		proc_status_word(in->status, g ? "Gid" : "Uid", 1, v, sizeof v);
+		printf("%s=%s\n", g ? "gid" : "uid", v);
+	}
+	map_lines(in->uid_map, "uid_map", 1);
+	map_lines(in->gid_map, "gid_map", 1);
+	printf("hostname=%s\ndomainname=%s\n", in->host, in->domain);
+	proc_cgroup_each(in->cgroup, cgroup_line, "kv");
+	for (int i = 0; i < 5; i++) {
+		caps_format_mask(cap_set(in, i, v, sizeof v), names, sizeof names);
+		printf("cap.%s=%s\ncap.%s.names=%s\n", cap_sets[i].kv, v, cap_sets[i].kv, names);
+	}
+	static const char *const keys[][2] = {
+		{ "nnp", "NoNewPrivs" }, { "seccomp", "Seccomp" }, { "seccomp.filters", "Seccomp_filters" },
+	};
+	for (int i = 0; i < 3; i++) {
+		field(in, keys[i][1], v, sizeof v);
+		printf("%s=%s\n", keys[i][0], v);
+	}
+	struct proc_mount m;
+	if (proc_root_mount(in->mountinfo, &m) == 0)
+		printf("root=%s %s\n", m.source, m.fstype);
+}
+
+/* The hex, then the names wrapped at commas to fit 80 columns. */
+static void cap_row(const char *label, const char *hex, const char *names)
+{
+	const int indent = 34, width = 80 - indent;
+	printf("  %-13s %-17s ", label, hex);
+	while ((int)strlen(names) > width) {
+		int cut = width;
+		while (cut > 0 && names[cut] != ',')
+			cut--;
+		if (cut == 0)
+			break;
+		printf("%.*s,\n%*s", cut, names, indent, "");
+		names += cut + 1;
+	}
+	printf("%s\n", names);
+}
+
+static void print_human(const struct info *in)
+{
+	char v[64], w[64], note[1024];
+	const struct ns_type *t = ns_types();
+	printf("namespaces (same inode number = same namespace)%s%s\n",
+	       in->ref_label ? "   compared with " : "", in->ref_label ? in->ref_label : "");
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		int d = differs(in, i);
+		row(t[i].proc, in->ns[i][0] ? in->ns[i] : "(not in this kernel)",
+		    d < 0 ? "" : d ? "new" : "same as ref");
+	}
+	printf("ids\n");
+	field(in, "NSpid", v, sizeof v);
+	snprintf(note, sizeof note, "NSpid %s (outermost first)", v);
+	snprintf(w, sizeof w, "%d", in->pid ? (int)in->pid : (int)getpid());
+	row("pid", w, strchr(v, ' ') ? note : "");
+	for (int g = 0; g < 2; g++) {
+		proc_status_word(in->status, g ? "Gid" : "Uid", 1, w, sizeof w);
+		proc_status_word(in->status, g ? "Gid" : "Uid", 0, v, sizeof v);
+		snprintf(note, sizeof note, "real %s", v);
+		row(g ? "gid" : "uid", w, strcmp(v, w) ? note : "");
+	}
+	map_lines(in->uid_map, "uid_map", 0);
+	map_lines(in->gid_map, "gid_map", 0);
+	printf("uts\n");
+	row("hostname", in->host, "");
+	row("domainname", in->domain, "");
+	printf("cgroup\n");
+	proc_cgroup_each(in->cgroup, cgroup_line, NULL);
+	printf("capabilities\n");
+	for (int i = 0; i < 5; i++) {
+		uint64_t mask = cap_set(in, i, v, sizeof v);
+		caps_describe_mask(mask, cap_last_kernel(), note, sizeof note);
+		cap_row(cap_sets[i].human, v, note);
+	}
+	printf("security\n");
+	field(in, "NoNewPrivs", v, sizeof v);
+	row("no_new_privs", v, strcmp(v, "1") ? "setuid programs can still gain privileges" : "execve cannot add privileges");
+	field(in, "Seccomp", v, sizeof v);
+	field(in, "Seccomp_filters", w, sizeof w);
+	snprintf(note, sizeof note, "filter mode: %s BPF program%s check every syscall", w, strcmp(w, "1") ? "s" : "");
+	row("seccomp", v, !strcmp(v, "2") ? note : !strcmp(v, "1") ? "strict: read, write, exit only" : "no filter");
+	printf("root\n");
+	struct proc_mount m;
+	if (proc_root_mount(in->mountinfo, &m) == 0) {
+		printf("  %-13s %s %s", "/", m.source, m.fstype);
+		printf(strcmp(m.root, "/") ? "   (its directory %s)\n" : "\n", m.root);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct info in;
+	const char *format = "human", *ref_file = NULL;
+	pid_t ref_pid = 0;
+	int c, once_t = 0, once_r = 0, once_rf = 0, once_f = 0;
+	char label[PATH_MAX + 16];
+	memset(&in, 0, sizeof in);
+	chain_init(&tool);
+	while ((c = getopt_long(argc, argv, "+:t:r:R:f:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': chain_once(&once_t, "--target"); in.pid = pid_value("--target", optarg); break;
+		case 'r': chain_once(&once_r, "--ref"); ref_pid = pid_value("--ref", optarg); break;
+		case 'R': chain_once(&once_rf, "--ref-file"); ref_file = optarg; break;
+		case 'f': chain_once(&once_f, "--format"); format = optarg; break;
+		default: chain_common_option(&tool, c, argv);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s': cinfo runs no program", argv[optind]);
+	if (ref_pid && ref_file)
+		usage_error("give either --ref or --ref-file, not both");
+	if (strcmp(format, "human") && strcmp(format, "kv"))
+		usage_error("invalid format '%s': expected human or kv", format);
+
+	in.status = must_read(in.pid, "status"); /* first: an unknown PID fails here */
+	read_links(in.pid, in.ns);
+	if (ref_pid) {
+		read_links(ref_pid, in.ref);
+		snprintf(label, sizeof label, "pid %d", (int)ref_pid);
+		in.ref_label = label;
+	} else if (ref_file) {
+		read_ref_file(ref_file, in.ref);
+		in.ref_label = ref_file;
+	}
+	in.uid_map = must_read(in.pid, "uid_map");
+	in.gid_map = must_read(in.pid, "gid_map");
+	in.cgroup = must_read(in.pid, "cgroup");
+	in.mountinfo = must_read(in.pid, "mountinfo");
+	if (proc_uts_names(in.pid, in.host, sizeof in.host, in.domain, sizeof in.domain) < 0) {
+		trace_comment("cannot enter the UTS namespace of %d: hostname unknown", (int)in.pid);
+		snprintf(in.host, sizeof in.host, "?");
+		snprintf(in.domain, sizeof in.domain, "?");
+	}
+	if (strcmp(format, "kv") == 0)
+		print_kv(&in);
+	else
+		print_human(&in);
+	return fflush(stdout) == 0 ? 0 : EXIT_TOOL_FAILED;
+}
