@@ -141,30 +141,34 @@ size_t caps_format_mask(uint64_t mask, char *buf, size_t size)
 size_t caps_describe_mask(uint64_t mask, int last, char *buf, size_t size)
 {
 	uint64_t all = last >= CAPS_MAX - 1 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
-	int set = 0;
+	int set = 0, missing = 0, first = 1;
 	char head[32];
-	for (int i = 0; i <= last; i++)
-		set += (mask >> i) & 1;
-	if (mask == 0) {
-		snprintf(buf, size, "none");
-		return 4;
-	}
-	if ((mask & ~all) || set <= (last + 1) / 2)
-		return caps_format_mask(mask, buf, size);
-	snprintf(head, sizeof head, "all %d", last + 1);
 	size_t len = 0;
+	for (int i = 0; i < CAPS_MAX; i++) {
+		set += (int)(mask >> i & 1);
+		missing += i <= last && !(mask >> i & 1);
+	}
 	if (size)
 		buf[0] = '\0';
-	append(buf, size, &len, head);
-	if (mask == all)
-		return len;
-	append(buf, size, &len, " but ");
-	int first = 1;
-	for (int i = 0; i <= last; i++)
-		if (!(mask & (UINT64_C(1) << i))) {
-			append_cap(buf, size, &len, i, first);
-			first = 0;
-		}
+	if (!mask) {
+		append(buf, size, &len, "none");
+	} else if (!(mask & ~all) && missing < set) {
+		snprintf(head, sizeof head, "all %d%s", last + 1, missing ? " but " : "");
+		append(buf, size, &len, head);
+		for (int i = 0; i <= last; i++)
+			if (!(mask >> i & 1)) {
+				append_cap(buf, size, &len, i, first);
+				first = 0;
+			}
+	} else {
+		snprintf(head, sizeof head, "%d: ", set);
+		append(buf, size, &len, head);
+		for (int i = 0; i < CAPS_MAX; i++)
+			if (mask >> i & 1) {
+				append_cap(buf, size, &len, i, first);
+				first = 0;
+			}
+	}
 	return len;
 }
 

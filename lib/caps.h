@@ -31,7 +31,8 @@ int cap_by_name(const char *name);
  * text needs, as snprintf does. */
 size_t caps_format_mask(uint64_t mask, char *buf, size_t size);
 /* A shorter text for people: "none", "all 41", "all 41 but sys_resource" (when
- * most are set), or the names. last is the highest capability (cap_last_kernel()). */
+ * more than half are set), or the count and the names ("2: chown,kill"). last is
+ * the highest capability (cap_last_kernel()). */
 size_t caps_describe_mask(uint64_t mask, int last, char *buf, size_t size);
 /* A set as /proc shows it: up to 16 hex digits. Returns 0 or -1. */
 int caps_parse_hex(const char *s, uint64_t *mask);

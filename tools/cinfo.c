@@ -22,45 +22,46 @@
 
 static const struct tool tool = {
 	"cinfo", USAGE,
-	"Print the isolation state of cinfo itself (or of PID): what a container is made of.\n"
+	"Print the isolation state of cinfo or of PID: what a container is made of.\n"
 	"\n"
 	"Options:\n"
 	"  -t, --target PID      report on process PID instead of cinfo itself\n"
-	"  -r, --ref PID         compare namespaces with those of PID (a shell on the host)\n"
-	"  -R, --ref-file FILE   compare with a saved report: cinfo --format kv > host.kv\n"
-	"  -f, --format FORMAT   human (default), or kv: key=value lines for scripts and tests\n"
+	"  -r, --ref PID         compare namespaces with PID's (a shell left on the host)\n"
+	"  -R, --ref-file FILE   compare with a saved report (cinfo --format kv > FILE)\n"
+	"  -f, --format FORMAT   human (default) or kv: key=value lines for scripts\n"
 	"  -v, --verbose         trace kernel calls (or BOXSTEP_TRACE=1)\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         version\n"
 	"\n"
 	"What it shows:\n"
-	"  namespaces    each of the 8 types as TYPE:[INODE]. The inode number names one\n"
-	"                namespace: processes showing the same number share it. With a\n"
-	"                reference, \"new\" marks each type that differs from the reference's.\n"
-	"  ids           pid; NSpid: its pid in each nested pid namespace, outermost first;\n"
-	"                uid and gid (effective, then real); uid_map/gid_map: the user\n"
-	"                namespace's ranges INSIDE OUTSIDE COUNT (0 0 4294967295: no remapping)\n"
-	"  uts           hostname and NIS domain name ((none): never set)\n"
-	"  cgroup        the cgroup v2 path (the 0:: line of /proc/PID/cgroup); on v1 or\n"
-	"                hybrid hosts also one path per v1 controller\n"
+	"  namespaces    TYPE:[INODE] for each of the 8 types: the inode number names\n"
+	"                one namespace; processes showing the same number share it.\n"
+	"                \"new\": the type differs from the reference's (--ref, --ref-file)\n"
+	"  ids           pid; NSpid: the pid in each nested pid namespace, outermost\n"
+	"                first; uid, gid (effective; real if not the same); uid_map,\n"
+	"                gid_map: INSIDE OUTSIDE COUNT ranges (0 0 4294967295: identity)\n"
+	"  uts           hostname and NIS domain name (\"(none)\": never set)\n"
+	"  cgroup        v2: the 0:: line of /proc/PID/cgroup; on v1 and hybrid hosts\n"
+	"                also the path in each v1 controller's tree\n"
 	"  capabilities  the five sets of /proc/PID/status, in hex and by name:\n"
-	"                  effective    what the kernel checks now\n"
-	"                  permitted    what the process may make effective\n"
-	"                  inheritable  what may pass through execve to a program's file caps\n"
-	"                  bounding     the most it can ever hold after an execve\n"
-	"                  ambient      kept through execve of a program without file caps\n"
-	"  no_new_privs  1: execve can no longer add privileges (setuid bits, file caps)\n"
-	"  seccomp       0 none; 1 strict (read, write, exit only); 2 filter: BPF programs\n"
-	"                check every syscall, \"filters\" counts the stacked programs\n"
+	"                effective    what the kernel checks at each privileged call\n"
+	"                permitted    what the process may make effective\n"
+	"                inheritable  what execve may pass on to a program's file caps\n"
+	"                bounding     the most it can ever hold after an execve\n"
+	"                ambient      kept through execve of a program without file caps\n"
+	"  no_new_privs  1: execve can no longer add privileges (setuid, file caps)\n"
+	"  seccomp       0 off; 1 strict (read, write, exit only); 2 filter: BPF\n"
+	"                programs (seccomp.filters: how many) check every syscall\n"
 	"  root          the mount on /: its source and filesystem type\n"
 	"\n"
 	"Kernel calls:\n"
+	"  read(\"/proc/PID/status\")        ids, capabilities, no_new_privs, seccomp\n"
 	"  readlink(\"/proc/PID/ns/*\")      the namespace links\n"
-	"  read(\"/proc/PID/status\")        ids, capabilities, no_new_privs, seccomp; then\n"
-	"                                  uid_map, gid_map, cgroup, mountinfo\n"
-	"  uname()                         hostname and domain name\n"
-	"  clone(), setns(FD, CLONE_NEWUTS) --target in another UTS namespace: a child\n"
-	"                                  joins it to call uname()\n"
+	"  read(\"/proc/PID/uid_map\")       and gid_map, cgroup, mountinfo\n"
+	"  uname()                         hostname, domain name\n"
+	"  clone(), setns(FD, CLONE_NEWUTS) --target in another UTS namespace: a\n"
+	"                                  child joins it (after its user namespace\n"
+	"                                  when that is needed) to call uname()\n"
 	"\n"
 	"Example:\n"
 	"  cinfo --format kv > host.kv\n"
@@ -171,7 +172,7 @@ static int differs(const struct info *in, size_t i)
 static void row(const char *label, const char *value, const char *note)
 {
 	if (*note)
-		printf("  %-13s %-22s %s\n", label, value, note);
+		printf("  %-13s %-20s %s\n", label, value, note);
 	else
 		printf("  %-13s %s\n", label, value);
 }
@@ -235,8 +236,8 @@ static void print_kv(const struct info *in)
 /* The hex, then the names wrapped at commas to fit 80 columns. */
 static void cap_row(const char *label, const char *hex, const char *names)
 {
-	const int indent = 34, width = 80 - indent;
-	printf("  %-13s %-17s ", label, hex);
+	const int indent = 34, width = 79 - indent;
+	printf("  %-13s %-16s  ", label, hex);
 	while ((int)strlen(names) > width) {
 		int cut = width;
 		while (cut > 0 && names[cut] != ',')
@@ -289,13 +290,13 @@ static void print_human(const struct info *in)
 	row("no_new_privs", v, strcmp(v, "1") ? "setuid programs can still gain privileges" : "execve cannot add privileges");
 	field(in, "Seccomp", v, sizeof v);
 	field(in, "Seccomp_filters", w, sizeof w);
-	snprintf(note, sizeof note, "filter mode: %s BPF program%s check every syscall", w, strcmp(w, "1") ? "s" : "");
+	snprintf(note, sizeof note, "filter: %s BPF program%s on every syscall", w, strcmp(w, "1") ? "s" : "");
 	row("seccomp", v, !strcmp(v, "2") ? note : !strcmp(v, "1") ? "strict: read, write, exit only" : "no filter");
 	printf("root\n");
 	struct proc_mount m;
 	if (proc_root_mount(in->mountinfo, &m) == 0) {
-		printf("  %-13s %s %s", "/", m.source, m.fstype);
-		printf(strcmp(m.root, "/") ? "   (its directory %s)\n" : "\n", m.root);
+		printf("  %-13s %s %s%s%s\n", "/", m.source, m.fstype,
+		       strcmp(m.root, "/") ? "   its directory " : "", strcmp(m.root, "/") ? m.root : "");
 	}
 }
 
