@@ -53,7 +53,7 @@ signal_run() {
 }
 
 # covers: C08
-# hint: lessons/02-pid1.md, section "Orphans and zombies"
+# hint: lessons/02-pid-namespace.md, section "Break it: nobody reaps the orphans"
 @test "[25] orphans left in the namespace are reaped" {
 	local n=$((RANDOM % 26 + 5))
 	run --separate-stderr run_sh orphans "$n"
@@ -64,7 +64,7 @@ signal_run() {
 }
 
 # covers: C08
-# hint: lessons/02-pid1.md, section "Signals"
+# hint: lessons/02-pid-namespace.md, section "The fix: a real init"
 @test "[20] a signal sent to run.sh reaches PROGRAM" {
 	local sigs=(TERM HUP USR1 USR2) sig num
 	sig=${sigs[RANDOM % 4]}
@@ -76,7 +76,7 @@ signal_run() {
 }
 
 # covers: C08
-# hint: lessons/02-pid1.md, section "Signals"
+# hint: lessons/02-pid-namespace.md, section "Break it: PID 1 ignores SIGTERM"
 @test "[20] SIGTERM to run.sh ends a PROGRAM with no handler: status 143" {
 	# shellcheck disable=SC2016
 	run --separate-stderr signal_run TERM sh -c 'echo ready; exec sleep 1000'
@@ -88,7 +88,7 @@ signal_run() {
 }
 
 # covers: C08
-# hint: lessons/02-pid1.md, section "Exit status"
+# hint: lessons/02-pid-namespace.md, section "The fix: a real init"
 @test "[15] PROGRAM's exit status comes back" {
 	local code=$((RANDOM % 100 + 3))
 	run --separate-stderr run_sh sh -c "exit $code"
@@ -97,7 +97,7 @@ signal_run() {
 }
 
 # covers: C07 C08
-# hint: lessons/02-pid1.md, section "An init for PID 1"
+# hint: lessons/02-pid-namespace.md, section "The fix: a real init"
 @test "[20] PROGRAM is not PID 1: an init is, in a new pid namespace" {
 	# shellcheck disable=SC2016
 	run --separate-stderr fake_host sh -c \
