@@ -2,8 +2,8 @@
 #include "procinfo.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,11 +130,15 @@ int proc_next_line(const char **text, char *line, size_t size)
 int proc_status_field(const char *status, const char *key, char *out, size_t size)
 {
 	size_t klen = strlen(key);
-	for (const char *s = status; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+	for (const char *s = status; s && *s;) {
 		if (strncmp(s, key, klen) == 0 && s[klen] == ':') {
 			proc_squeeze(s + klen + 1, out, size);
 			return 0;
 		}
+		s = strchr(s, '\n');
+		if (s)
+			s++;
+	}
 	return -1;
 }
 

@@ -252,7 +252,7 @@ static void cap_row(const char *label, const char *hex, const char *names)
 
 static void print_human(const struct info *in)
 {
-	char v[64], w[64], note[1024];
+	char v[256], w[64], note[1024];
 	const struct ns_type *t = ns_types();
 	printf("namespaces (same inode number = same namespace)%s%s\n",
 	       in->ref_label ? "   compared with " : "", in->ref_label ? in->ref_label : "");
@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 	const char *format = "human", *ref_file = NULL;
 	pid_t ref_pid = 0;
 	int c, once_t = 0, once_r = 0, once_rf = 0, once_f = 0;
-	char label[PATH_MAX + 16];
+	char label[32];
 	memset(&in, 0, sizeof in);
 	chain_init(&tool);
 	while ((c = getopt_long(argc, argv, "+:t:r:R:f:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
