@@ -48,7 +48,7 @@ SCRIPTS := $(patsubst tools/%.sh,bin/%,$(wildcard tools/*.sh))
 PROBES := $(patsubst probes/%.c,build/probes/%,$(wildcard probes/*.c))
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
-GEN_H := $(GEN)/clone_flags.h $(GEN)/errnos.h $(GEN)/caps.h $(GEN)/syscalls.h \
+GEN_H := $(GEN)/clone_flags.h $(GEN)/errnos.h $(GEN)/cap_table.h $(GEN)/syscalls.h \
 	$(GEN)/mount_flags.h $(GEN)/signals.h
 
 .PHONY: all deps test test-v2 demo install lint lab grade bench clean

@@ -10,7 +10,7 @@
 
 /* The generated X-macro list X("CAP_CHOWN", 0) ...: it shares this module's name,
  * so it is included by its path in the build tree. */
-#include "../build/gen/caps.h"
+#include "cap_table.h"
 
 static const struct {
 	const char *macro;

@@ -38,7 +38,7 @@ defines linux/sched.h '^CLONE_NEW' | emit clone_flags.h CLONE_FLAG_TABLE
 # errno names, for strace-shaped trace lines (= -1 EPERM (...)).
 defines linux/errno.h '^E[A-Z0-9]+$' | sort -n -k2 | emit errnos.h ERRNO_TABLE
 # capabilities(7), numbered 0..cap_last_cap.
-defines linux/capability.h '^CAP_[A-Z_]+$' | grep -v -e '^CAP_LAST_CAP' | sort -n -k2 | emit caps.h CAP_TABLE
+defines linux/capability.h '^CAP_[A-Z_]+$' | grep -v -e '^CAP_LAST_CAP' | sort -n -k2 | emit cap_table.h CAP_TABLE
 # x86_64 syscall numbers (seccomp, probes).
 defines asm/unistd_64.h '^__NR_' | sed 's/^__NR_//' | sort -n -k2 | emit syscalls.h SYSCALL_TABLE
 # mount(2) flags, for trace lines such as mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL).

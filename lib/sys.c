@@ -158,10 +158,31 @@ ssize_t sys_write_file(const char *path, const char *data)
 
 pid_t sys_fork(const char *why)
 {
+	/* In trace mode the child waits until the parent has printed clone() = PID,
+	 * so the trace reads in the order things happened. */
+	int order[2] = { -1, -1 };
+	if (trace_enabled() && pipe2(order, O_CLOEXEC) < 0)
+		order[0] = order[1] = -1;
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		if (order[0] >= 0) {
+			char byte;
+			close(order[1]);
+			while (read(order[0], &byte, 1) < 0 && errno == EINTR)
+				;
+			close(order[0]);
+		}
 		return 0;
-	return (pid_t)trace_call_why(pid, why, "clone()");
+	}
+	int saved = errno;
+	if (order[0] >= 0)
+		close(order[0]);
+	errno = saved;
+	pid = (pid_t)trace_call_why(pid, why, "clone()");
+	if (order[1] >= 0)
+		close(order[1]);
+	errno = saved;
+	return pid;
 }
 
 int sys_kill(pid_t pid, int sig)
