@@ -5,7 +5,7 @@
 #   labs/lab.sh start NN [--dir PATH] [--force]   copy the starter files into work/
 #   labs/lab.sh grade NN [--dir PATH] [--tap]     grade work/ (or PATH)
 #
-# make lab LAB=NN and make grade LAB=NN call the first two; FORCE=1 in the
+# make lab LAB=NN and make grade LAB=NN call start and grade; FORCE=1 in the
 # environment is the same as --force.
 #
 # Exit status of grade: 0 only when every check passes (100%); 1 when a check
@@ -76,7 +76,7 @@ cmd_list() {
 	local d
 	for d in "$LABS"/[0-9][0-9]-*/; do
 		d=${d%/}
-		printf '%s  %s\n' "$(basename "$d")" "$(sed -n 's/^# //p' "$d/README.md" | head -n 1)"
+		printf '%-16s %s\n' "$(basename "$d")" "$(sed -n 's/^# //p' "$d/README.md" | head -n 1)"
 	done
 }
 
