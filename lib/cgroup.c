@@ -1,0 +1,208 @@
+/* cgroup: layout detection. See cgroup.h. */
+#include "cgroup.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "sys.h"
+
+/* One line of /proc/self/mountinfo (proc(5)), the fields this module reads. */
+struct mount_entry {
+	const char *point, *fstype, *superopts;
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo; undo it in place. */
+static void unescape(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Calls fn for every mount under /sys/fs/cgroup (the mount itself included) until
+ * fn returns non-zero; returns that value, or 0. */
+static int each_cgroup_mount(int (*fn)(const struct mount_entry *m, void *ctx), void *ctx)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+	while (!r && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		char *fields[5], *save = NULL, *tok = strtok_r(line, " ", &save);
+		int n = 0;
+		for (; tok && n < 5; tok = strtok_r(NULL, " ", &save))
+			fields[n++] = tok;
+		while (tok && strcmp(tok, "-") != 0) /* optional fields end at "-" */
+			tok = strtok_r(NULL, " ", &save);
+		char *fstype = tok ? strtok_r(NULL, " ", &save) : NULL;
+		char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+		char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
+		if (n < 5 || !superopts)
+			continue;
+		unescape(fields[4]);
+		size_t len = strlen(CGROUP_MOUNT);
+		if (strncmp(fields[4], CGROUP_MOUNT, len) != 0 || (fields[4][len] && fields[4][len] != '/'))
+			continue;
+		struct mount_entry m = { fields[4], fstype, superopts };
+		r = fn(&m, ctx);
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
+
+static int find_hybrid_v2(const struct mount_entry *m, void *ctx)
+{
+	(void)ctx;
+	return strcmp(m->fstype, "cgroup2") == 0 && strcmp(m->point, CGROUP_HYBRID_V2) == 0;
+}
+
+static int find_v1(const struct mount_entry *m, void *ctx)
+{
+	(void)ctx;
+	return strcmp(m->fstype, "cgroup") == 0;
+}
+
+enum cgroup_layout cgroup_layout(void)
+{
+	struct statfs st;
+	if (statfs(CGROUP_MOUNT, &st) < 0)
+		return CGROUP_NONE;
+	if (st.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	if (st.f_type != TMPFS_MAGIC)
+		return CGROUP_NONE;
+	if (each_cgroup_mount(find_hybrid_v2, NULL))
+		return CGROUP_HYBRID;
+	return each_cgroup_mount(find_v1, NULL) ? CGROUP_V1 : CGROUP_NONE;
+}
+
+const char *cgroup_layout_name(enum cgroup_layout layout)
+{
+	switch (layout) {
+	case CGROUP_V2: return "v2";
+	case CGROUP_HYBRID: return "hybrid";
+	case CGROUP_V1: return "v1";
+	case CGROUP_NONE: break;
+	}
+	return "none";
+}
+
+const char *cgroup_v2_root(enum cgroup_layout layout)
+{
+	return layout == CGROUP_V2 ? CGROUP_MOUNT : layout == CGROUP_HYBRID ? CGROUP_HYBRID_V2 : NULL;
+}
+
+/* Appends word to a space-separated list. */
+static void append(char *buf, size_t size, const char *word)
+{
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, "%s%s", len ? " " : "", word);
+}
+
+struct v1_list {
+	char known[1024]; /* " cpu memory ... ": the controllers /proc/cgroups names */
+	char *buf;
+	size_t size;
+	int count;
+};
+
+/* A v1 mount's super options hold its controllers among flags (rw, noprefix,
+ * name=systemd, ...); the kernel's own list of controllers tells them apart. */
+static int add_v1(const struct mount_entry *m, void *ctx)
+{
+	struct v1_list *l = ctx;
+	if (strcmp(m->fstype, "cgroup") != 0)
+		return 0;
+	char opts[512], *save = NULL;
+	snprintf(opts, sizeof opts, "%s", m->superopts);
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char key[80];
+		snprintf(key, sizeof key, " %s ", o);
+		if (strstr(l->known, key)) {
+			append(l->buf, l->size, o);
+			l->count++;
+		}
+	}
+	return 0;
+}
+
+int cgroup_v1_controllers(char *buf, size_t size)
+{
+	struct v1_list l = { " ", buf, size, 0 };
+	char text[2048];
+	buf[0] = '\0';
+	if (read_file("/proc/cgroups", text, sizeof text) < 0)
+		return 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		size_t len = strlen(l.known);
+		snprintf(l.known + len, sizeof l.known - len, "%.*s ", (int)strcspn(line, " \t"), line);
+	}
+	each_cgroup_mount(add_v1, &l);
+	return l.count;
+}
+
+struct v1_find {
+	const char *controller;
+	char *path;
+	size_t size;
+};
+
+static int find_controller(const struct mount_entry *m, void *ctx)
+{
+	struct v1_find *f = ctx;
+	if (strcmp(m->fstype, "cgroup") != 0)
+		return 0;
+	char opts[512], *save = NULL;
+	snprintf(opts, sizeof opts, "%s", m->superopts);
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (strcmp(o, f->controller) == 0) {
+			snprintf(f->path, f->size, "%s", m->point);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cgroup_v1_mount(const char *controller, char *path, size_t size)
+{
+	struct v1_find f = { controller, path, size };
+	return each_cgroup_mount(find_controller, &f) ? 0 : -1;
+}
+
+int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size)
+{
+	const char *root = cgroup_v2_root(layout);
+	char path[256], text[1024];
+	buf[0] = '\0';
+	if (!root)
+		return -1;
+	snprintf(path, sizeof path, "%s/cgroup.controllers", root);
+	if (read_file(path, text, sizeof text) < 0)
+		return -1;
+	int count = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		append(buf, size, w);
+		count++;
+	}
+	return count;
+}
