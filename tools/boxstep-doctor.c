@@ -137,16 +137,12 @@ static void check_namespaces(int root)
 		char path[64], remedy[160];
 		snprintf(path, sizeof path, "/proc/self/ns/%s", t[i].proc);
 		snprintf(remedy, sizeof remedy, "needs Linux %s or later, built with %s", t[i].since, t[i].clone_name);
-		if (access(path, F_OK) < 0) {
-			set(F_NS + i, 0, remedy, "no %s in this kernel", path);
-			continue;
-		}
+		int absent = access(path, F_OK) < 0; /* then unshare is not even tried */
 		/* Unprivileged, only a new user namespace gives the right to make the others. */
-		int err = try_unshare(t[i].flag | (root ? 0 : ns_by_name("user")->flag), 0);
-		const char *name = errno_name(err);
-		set(F_NS + i, !err, root ? "something forbids unshare here (seccomp? a container?)" : "run as root",
-		    err ? "present, but unshare(%s) failed: %s" : "%s (Linux %s)",
-		    err ? t[i].clone_name : t[i].isolates, err ? (name ? name : "?") : t[i].since);
+		int err = absent ? 0 : try_unshare(t[i].flag | (root ? 0 : ns_by_name("user")->flag), 0);
+		set(F_NS + i, !absent && !err, absent ? remedy : root ? "something forbids unshare here (seccomp?)" : "use sudo",
+		    absent ? "no %s%.0s in this kernel" : err ? "present, but unshare(%s) failed: %s" : "%s (Linux %s)",
+		    absent ? path : err ? t[i].clone_name : t[i].isolates, err ? errno_name(err) : t[i].since);
 	}
 	for (int i = 0; i < 3; i++) {
 		char file[96];
@@ -263,12 +259,11 @@ static void report(int kv, enum cgroup_layout layout, const char *v1, const char
 		printf("boxstep-doctor: Linux %s (%s), uid %d, cgroup layout %s\n\nFeatures\n", u.release,
 		       u.machine, (int)geteuid(), cgroup_layout_name(layout));
 	for (int i = 0; i < F_COUNT; i++) {
+		const char *yn = feat[i].ok ? "yes" : "no";
 		if (kv)
-			printf("feature.%s=%s\n", feat[i].name, feat[i].ok ? "yes" : "no");
-		else
-			printf("  %-20s %-3s  %s\n%s%s%s", feat[i].name, feat[i].ok ? "yes" : "no", feat[i].detail,
-			       feat[i].ok ? "" : "                            -> ", feat[i].ok ? "" : feat[i].remedy,
-			       feat[i].ok ? "" : "\n");
+			printf("feature.%s=%s\n", feat[i].name, yn);
+		else if (printf("  %-20s %-3s  %s\n", feat[i].name, yn, feat[i].detail), !feat[i].ok)
+			printf("%28s-> %s\n", "", feat[i].remedy);
 	}
 	for (int i = 0; i < 3 && kv; i++)
 		if (sysctl_value[i][0])
