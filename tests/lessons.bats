@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# The lessons: every ```sh block of lessons/NN-*.md runs, in order, in one shell
+# inside a fake host (new mount, UTS and network namespaces), and prints what the
+# ```output block after it says (tests/lesson-run.sh; the marks are in
+# lessons/README.md). One test per lesson; a lesson that rots fails here, naming the
+# block, its line, and expected vs actual. Then the runner's own checks.
+bats_require_minimum_version 1.5.0
+load helpers
+
+RUNNER=$BOXSTEP_ROOT/tests/lesson-run.sh
+
+# in_fake_host LESSON.md: runs one lesson file the way every lesson is run.
+in_fake_host() {
+	LESSON_WORK=$(mktemp -d /tmp/boxstep-lesson.XXXXXX)
+	chmod 755 "$LESSON_WORK" # lesson 05 runs tools as nobody from here
+	fake_host "$RUNNER" --in-fake-host --workdir "$LESSON_WORK" "$1"
+}
+
+# run_lesson NN: runs lessons/NN-*.md; fails with the runner's report.
+run_lesson() {
+	local f
+	for f in "$BOXSTEP_ROOT"/lessons/"$1"-*.md; do
+		[ -e "$f" ] || { echo "no lessons/$1-*.md"; return 1; }
+		in_fake_host "$f"
+	done
+}
+
+# Mounts a lesson leaves in its directory die with the fake host before this runs.
+teardown() {
+	if [ -n "${LESSON_WORK:-}" ]; then
+		rm -rf "$LESSON_WORK"
+	fi
+}
+
+# covers: C01 C02 C03
+@test "lesson 00: setup, containers vs VMs, reading trace output" {
+	requires root
+	run_lesson 00
+}
+
+# covers: C04 C05 C06 C12
+@test "lesson 01: new namespaces, UTS, handles, the seed command" {
+	requires root
+	run_lesson 01
+}
+
+# covers: C07 C08
+@test "lesson 02: the PID namespace and the duties of PID 1" {
+	requires root
+	run_lesson 02
+}
+
+# covers: C09
+@test "lesson 03: the mount namespace and propagation" {
+	requires root
+	run_lesson 03
+}
+
+# covers: C16 C17 C18
+@test "lesson 04: IPC, time and cgroup namespaces" {
+	requires root timens
+	run_lesson 04
+}
+
+# covers: C19 C20 C21
+@test "lesson 05: user namespaces" {
+	requires root userns newuidmap
+	run_lesson 05
+}
+
+@test "every lesson has a test in this file" {
+	local f nn missing=""
+	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
+		nn=$(basename "$f")
+		nn=${nn%%-*}
+		grep -q "^@test \"lesson $nn: " "$BATS_TEST_FILENAME" || missing="$missing $nn"
+	done
+	[ -z "$missing" ] || {
+		echo "lessons without a test in lessons.bats:$missing"
+		false
+	}
+}
+
+@test "every lesson parses: known marks, output blocks after sh blocks, fences closed" {
+	local f
+	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
+		"$RUNNER" --list "$f" >/dev/null
+	done
+}
+
+# The runner itself, on small lessons written here.
+lesson() { # lesson NAME: the lesson text on stdin, its path on stdout
+	cat >"$BATS_TEST_TMPDIR/$1.md"
+	echo "$BATS_TEST_TMPDIR/$1.md"
+}
+
+@test "runner: blocks share one shell; placeholders match what changes" {
+	requires root
+	f=$(lesson ok <<'EOF'
+# ok
+```sh
+cd /proc
+n=41
+```
+Some prose.
+```sh
+echo "$((n + 1)) $(pwd)"; readlink /proc/self/ns/uts
+printf 'x  *[y]?\n'
+echo one; echo two; echo three; echo last
+```
+```output
+<n> /proc
+uts:[<inode>]
+x  *[y]?
+one
+<...>
+last
+```
+```sh fails
+echo "refused" >&2; false
+```
+```output
+refused
+```
+```sh norun
+exit 3
+```
+EOF
+)
+	run in_fake_host "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$f: 3 blocks ok" ]
+}
+
+@test "runner: a wrong output names the block, its line, expected and actual" {
+	requires root
+	f=$(lesson wrong <<'EOF'
+# wrong
+```sh
+true
+```
+```sh
+echo "box"
+```
+```output
+host
+```
+EOF
+)
+	run in_fake_host "$f"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$f: block 2 (line 5): output differs (exit status 0)" ]
+	[[ "$output" == *"--- expected:"*"host"*"--- actual:"*"box"* ]]
+}
+
+@test "runner: a failing command in a sh block fails, even when not last" {
+	requires root
+	f=$(lesson midfail <<'EOF'
+```sh
+echo before
+false
+echo after
+```
+EOF
+)
+	run in_fake_host "$f"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$f: block 1 (line 1): a command failed (exit status 1), every command of a sh block must succeed" ]
+	[ "${lines[-2]}" = "--- its output:" ]
+	[ "${lines[-1]}" = "    before" ]
+}
+
+@test "runner: a 'fails' block that succeeds fails the lesson" {
+	requires root
+	f=$(lesson notfailing <<'EOF'
+```sh fails
+true
+```
+EOF
+)
+	run in_fake_host "$f"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$f: block 1 (line 1): marked 'fails' but exited 0" ]
+}
+
+@test "runner: malformed lessons are refused with status 2" {
+	f=$(lesson badmark <<'EOF'
+```sh sometimes
+true
+```
+EOF
+)
+	run "$RUNNER" --list "$f"
+	[ "$status" -eq 2 ]
+	[ "$output" = "$f:1: unknown mark 'sometimes' (sh, sh fails, sh norun)" ]
+	f=$(lesson orphanoutput <<'EOF'
+Text.
+```output
+x
+```
+EOF
+)
+	run "$RUNNER" --list "$f"
+	[ "$status" -eq 2 ]
+	[ "$output" = "$f:2: an output block must follow a sh block" ]
+	f=$(lesson unclosed <<'EOF'
+```sh
+true
+EOF
+)
+	run "$RUNNER" --list "$f"
+	[ "$status" -eq 2 ]
+	[ "$output" = "$f:2: block opened at line 1 is never closed" ]
+}
+
+@test "runner: a lesson that hangs is stopped by LESSON_TIMEOUT" {
+	requires root
+	f=$(lesson hang <<'EOF'
+```sh
+sleep 30
+```
+EOF
+)
+	LESSON_TIMEOUT=1 run in_fake_host "$f"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$f: block 1 (line 1): timed out after 1s" ]
+}
