@@ -321,6 +321,7 @@ int chain_supervise(pid_t child, unsigned kill_after)
 	sigset_t set;
 	forwarded_set(&set);
 	int terminations = 0;
+	bool timer = false;
 	struct timespec deadline = { 0, 0 };
 
 	for (;;) {
@@ -340,7 +341,7 @@ int chain_supervise(pid_t child, unsigned kill_after)
 
 		siginfo_t info;
 		int sig;
-		if (terminations) {
+		if (timer) {
 			struct timespec now, left;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			left.tv_sec = deadline.tv_sec - now.tv_sec;
@@ -349,15 +350,13 @@ int chain_supervise(pid_t child, unsigned kill_after)
 				left.tv_sec--;
 				left.tv_nsec += 1000000000L;
 			}
-			if (left.tv_sec < 0) {
-				left.tv_sec = 0;
-				left.tv_nsec = 0;
-			}
+			if (left.tv_sec < 0)
+				left.tv_sec = left.tv_nsec = 0;
 			sig = sigtimedwait(&set, &info, &left);
 			if (sig < 0 && errno == EAGAIN) {
 				trace_comment("no exit %u s after the signal: escalating", kill_after);
 				sys_kill(child, SIGKILL);
-				terminations = 0;
+				timer = false;
 				continue;
 			}
 		} else {
@@ -365,14 +364,22 @@ int chain_supervise(pid_t child, unsigned kill_after)
 		}
 		if (sig < 0 || sig == SIGCHLD)
 			continue;
-		if (is_terminating(sig) && terminations) {
+		if (is_terminating(sig) && terminations++) {
 			trace_comment("second signal: escalating");
 			sys_kill(child, SIGKILL);
 			continue;
 		}
+		/* Ctrl-C at a terminal signals the whole foreground process group: the child
+		 * has its own copy already, and a program that handles it and goes on must
+		 * not be killed by a timer. */
+		if (info.si_code == SI_KERNEL && getpgid(child) == getpgrp()) {
+			trace_comment("%s from the terminal reached child %d directly", signal_name(sig),
+				      (int)child);
+			continue;
+		}
 		sys_kill(child, sig);
 		if (is_terminating(sig)) {
-			terminations++;
+			timer = true;
 			clock_gettime(CLOCK_MONOTONIC, &deadline);
 			deadline.tv_sec += kill_after;
 		}

@@ -278,6 +278,15 @@ int main(int argc, char **argv)
 		hint_for_last_call("pid-without-proc");
 	}
 
+	/* A handle on the outer network namespace for vethpair, the next stage that
+	 * needs it; the last stage of the chain closes it (DESIGN.md 1). */
+	int outer_net = -1;
+	if (o.flags & ns_by_name("net")->flag) {
+		outer_net = sys_open("/proc/self/ns/net", O_RDONLY, 0);
+		if (outer_net < 0)
+			die_call();
+	}
+
 	int go = -1;
 	pid_t writer = (o.nuid || o.ngid) ? start_map_writer(&o, &go) : 0;
 	if (sys_unshare(o.flags) < 0)
@@ -297,6 +306,13 @@ int main(int argc, char **argv)
 		unsigned long type = o.propagation && !strcmp(o.propagation, "slave") ? MS_SLAVE : MS_PRIVATE;
 		if (sys_mount(NULL, "/", NULL, MS_REC | type, NULL) < 0)
 			die_call();
+	}
+	if (outer_net >= 0) {
+		char fd[16];
+		snprintf(fd, sizeof fd, "%d", outer_net);
+		fcntl(outer_net, F_SETFD, 0); /* kept across exec for the next stage */
+		setenv("BOXSTEP_OUTER_NETNS_FD", fd, 1);
+		trace_comment("BOXSTEP_OUTER_NETNS_FD=%d: the outer network namespace, for vethpair", outer_net);
 	}
 	if (o.hostname && sys_sethostname(o.hostname) < 0)
 		die_call();
