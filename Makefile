@@ -89,7 +89,7 @@ build/bench/%: bench/%.c $(CC_STAMP) | $(MUSL_INC)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # What the tests and lessons use, installed when missing (Debian, as root).
-DEB_PACKAGES := bats busybox-static iproute2 musl-tools uidmap procps util-linux
+DEB_PACKAGES := bats busybox-static iproute2 musl-tools uidmap procps util-linux nftables
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \

@@ -2,6 +2,9 @@
 #include "ns.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,4 +148,36 @@ int ns_write_id_maps(pid_t pid, const struct id_range *uid, size_t nuid,
 	if (ngid && write_map(pid, "gid_map", gid, ngid, getegid()) < 0)
 		return -1;
 	return 0;
+}
+
+void ns_map_writer_start(struct map_writer *w, const struct id_range *uid, size_t nuid,
+			 const struct id_range *gid, size_t ngid)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe2: %s", strerror(errno));
+	pid_t target = getpid();
+	pid_t pid = sys_fork("writes the id maps from the parent user namespace");
+	if (pid < 0)
+		die_call();
+	if (pid == 0) {
+		char byte;
+		close(p[1]);
+		if (read(p[0], &byte, 1) != 1)
+			_exit(0); /* unshare failed: nothing to map */
+		_exit(ns_write_id_maps(target, uid, nuid, gid, ngid) < 0 ? EXIT_TOOL_FAILED : 0);
+	}
+	close(p[0]);
+	w->pid = pid;
+	w->go = p[1];
+}
+
+int ns_map_writer_finish(struct map_writer *w)
+{
+	int status = -1;
+	ssize_t n = write(w->go, "g", 1);
+	close(w->go);
+	if (n != 1 || waitpid(w->pid, &status, 0) < 0)
+		return -1;
+	return status == 0 ? 0 : -1;
 }

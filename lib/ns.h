@@ -38,4 +38,17 @@ int ns_link(pid_t pid, const char *proc_name, char *buf, size_t size);
 int ns_write_id_maps(pid_t pid, const struct id_range *uid, size_t nuid,
 		     const struct id_range *gid, size_t ngid);
 
+/* The maps of a new user namespace must be written from its parent namespace, so
+ * a writer forked before unshare(2) waits on a pipe, then writes the caller's maps
+ * with ns_write_id_maps and exits. start: before unshare (exits 125 if fork fails);
+ * finish: after it, returns 0 when the maps are written, -1 (already reported) if not.
+ * The ranges must stay valid until finish. */
+struct map_writer {
+	pid_t pid;
+	int go; /* write end of the pipe */
+};
+void ns_map_writer_start(struct map_writer *w, const struct id_range *uid, size_t nuid,
+			 const struct id_range *gid, size_t ngid);
+int ns_map_writer_finish(struct map_writer *w);
+
 #endif

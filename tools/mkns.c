@@ -227,30 +227,6 @@ static void validate(struct options *o)
 		o->gid[o->ngid++] = (struct id_range){ o->map_root ? 0 : o->map_group, getegid(), 1 };
 }
 
-/* The maps of a new user namespace must be written from its parent namespace
- * (user_namespaces(7)), so a helper forked before unshare() waits for the signal on
- * a pipe, writes them, and exits. Returns its pid; *go is the pipe's write end. */
-static pid_t start_map_writer(const struct options *o, int *go)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		die("pipe2: %s", strerror(errno));
-	pid_t target = getpid();
-	pid_t pid = sys_fork("writes the id maps from the parent user namespace");
-	if (pid < 0)
-		die_call();
-	if (pid == 0) {
-		char byte;
-		close(p[1]);
-		if (read(p[0], &byte, 1) != 1)
-			_exit(0); /* unshare failed: nothing to map */
-		_exit(ns_write_id_maps(target, o->uid, o->nuid, o->gid, o->ngid) < 0 ? EXIT_TOOL_FAILED : 0);
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
-}
-
 static void write_time_offset(const char *clock, long secs)
 {
 	char line[64];
@@ -287,15 +263,14 @@ int main(int argc, char **argv)
 			die_call();
 	}
 
-	int go = -1;
-	pid_t writer = (o.nuid || o.ngid) ? start_map_writer(&o, &go) : 0;
+	struct map_writer writer = { 0, -1 };
+	if (o.nuid || o.ngid)
+		ns_map_writer_start(&writer, o.uid, o.nuid, o.gid, o.ngid);
 	if (sys_unshare(o.flags) < 0)
-		die_call(); /* closing go (at exit) tells the writer to stop */
-	if (writer) {
-		int status;
-		if (write(go, "g", 1) != 1 || waitpid(writer, &status, 0) < 0 || status != 0)
+		die_call(); /* the writer sees the pipe close and stops */
+	if (writer.pid) {
+		if (ns_map_writer_finish(&writer) < 0)
 			exit(EXIT_TOOL_FAILED); /* the writer said why */
-		close(go);
 	} else if (o.flags & ns_by_name("user")->flag) {
 		trace_comment("no id map: every id shows as the overflow id 65534 inside");
 	}
