@@ -9,10 +9,20 @@ load helpers
 
 RUNNER=$BOXSTEP_ROOT/tests/lesson-run.sh
 
+# Each test gets a fresh working directory any user can traverse (lesson 05 runs
+# tools as nobody from there; bats' own temporary directories are 0700).
+setup() {
+	LESSON_WORK=$(mktemp -d /tmp/boxstep-lesson.XXXXXX)
+	chmod 755 "$LESSON_WORK"
+}
+
+# Mounts a lesson leaves in its directory die with the fake host before this runs.
+teardown() {
+	rm -rf "$LESSON_WORK"
+}
+
 # in_fake_host LESSON.md: runs one lesson file the way every lesson is run.
 in_fake_host() {
-	LESSON_WORK=$(mktemp -d /tmp/boxstep-lesson.XXXXXX)
-	chmod 755 "$LESSON_WORK" # lesson 05 runs tools as nobody from here
 	fake_host "$RUNNER" --in-fake-host --workdir "$LESSON_WORK" "$1"
 }
 
@@ -23,13 +33,6 @@ run_lesson() {
 		[ -e "$f" ] || { echo "no lessons/$1-*.md"; return 1; }
 		in_fake_host "$f"
 	done
-}
-
-# Mounts a lesson leaves in its directory die with the fake host before this runs.
-teardown() {
-	if [ -n "${LESSON_WORK:-}" ]; then
-		rm -rf "$LESSON_WORK"
-	fi
 }
 
 # covers: C01 C02 C03
