@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -194,6 +195,26 @@ int sys_close_range(unsigned first, unsigned last)
 {
 	long r = syscall(SYS_close_range, first, last, 0);
 	return (int)trace_call(r, "close_range(%u, %s, 0)", first, last == ~0u ? "~0U" : "?");
+}
+
+int sys_setresuid(uid_t r, uid_t e, uid_t s)
+{
+	return (int)trace_call(setresuid(r, e, s), "setresuid(%u, %u, %u)", (unsigned)r, (unsigned)e, (unsigned)s);
+}
+
+int sys_setresgid(gid_t r, gid_t e, gid_t s)
+{
+	return (int)trace_call(setresgid(r, e, s), "setresgid(%u, %u, %u)", (unsigned)r, (unsigned)e, (unsigned)s);
+}
+
+int sys_setgroups(size_t n, const gid_t *groups)
+{
+	char list[512];
+	size_t len = (size_t)snprintf(list, sizeof list, "[");
+	for (size_t i = 0; i < n && len + 16 < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%u", i ? ", " : "", (unsigned)groups[i]);
+	snprintf(list + len, sizeof list - len, "]");
+	return (int)trace_call(setgroups(n, groups), "setgroups(%zu, %s)", n, list);
 }
 
 ssize_t read_file(const char *path, char *buf, size_t size)

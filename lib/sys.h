@@ -31,6 +31,10 @@ pid_t sys_fork(const char *why);
 int sys_kill(pid_t pid, int sig);                          /* kill(2) */
 int sys_close_range(unsigned first, unsigned last);        /* close_range(2) */
 
+int sys_setresuid(uid_t r, uid_t e, uid_t s);              /* setresuid(2) */
+int sys_setresgid(gid_t r, gid_t e, gid_t s);              /* setresgid(2) */
+int sys_setgroups(size_t n, const gid_t *groups);          /* setgroups(2) */
+
 /* Reads a whole small file (a /proc or /sys file) into buf, NUL-terminated, with
  * the trailing newline removed. Untraced: reading is looking, not a step.
  * Returns the length, or -1 with errno. */

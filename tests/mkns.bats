@@ -285,3 +285,18 @@ ns_links() { # the 8 namespace links of the calling process, one per line
 	run mkns --version
 	[ "$output" = "mkns (boxstep) 0.1.0" ]
 }
+
+# covers: C19 C21
+@test "root remapped to 100000 becomes that uid: host root's files are out of reach" {
+	requires root
+	echo secret >"$BATS_TEST_TMPDIR/rootfile"
+	chmod 600 "$BATS_TEST_TMPDIR/rootfile"
+	chmod 755 "$BATS_TEST_TMPDIR"
+	run mkns --user --uid-map 0:100000:65536 --gid-map 0:100000:65536 -- \
+		sh -c "id -u; grep -E '^(Uid|Groups):' /proc/self/status; cat '$BATS_TEST_TMPDIR/rootfile'"
+	[ "$status" -ne 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "$(echo "${lines[1]}" | tr -s '\t ' ' ')" = "Uid: 0 0 0 0" ]
+	[ "$(echo "${lines[2]}" | tr -d '\t ')" = "Groups:" ]
+	[[ "$output" == *"Permission denied"* ]]
+}

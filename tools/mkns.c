@@ -227,6 +227,36 @@ static void validate(struct options *o)
 		o->gid[o->ngid++] = (struct id_range){ o->map_root ? 0 : o->map_group, getegid(), 1 };
 }
 
+/* Until it changes ids, the caller keeps its host uid for every file it touches,
+ * even where the map shows it as 65534: a root that maps 0 inside to 100000 outside
+ * must become that uid 0, as runc does, or remapping protects nothing. */
+static void become_root_inside(const struct options *o)
+{
+	int uid0 = 0, gid0 = 0;
+	char setgroups[16];
+	for (size_t i = 0; i < o->nuid; i++)
+		uid0 |= o->uid[i].inside == 0;
+	for (size_t i = 0; i < o->ngid; i++)
+		gid0 |= o->gid[i].inside == 0;
+	if (!uid0) {
+		for (size_t i = 0; i < o->nuid; i++)
+			if (geteuid() >= o->uid[i].outside && geteuid() - o->uid[i].outside < o->uid[i].count)
+				return; /* the caller's own uid is mapped: it is who the map says */
+		warn("uid 0 is not mapped inside and your uid %u is not in the map: files still see uid %u",
+		     (unsigned)geteuid(), (unsigned)geteuid());
+		return;
+	}
+	/* user_namespaces(7): setgroups(2) works only once gid_map is written, and not
+	 * where an unprivileged writer had to deny it. */
+	if (o->ngid && read_file("/proc/self/setgroups", setgroups, sizeof setgroups) > 0 &&
+	    strcmp(setgroups, "allow") == 0 && sys_setgroups(0, NULL) < 0)
+		die_call();
+	if (gid0 && sys_setresgid(0, 0, 0) < 0)
+		die_call();
+	if (sys_setresuid(0, 0, 0) < 0)
+		die_call();
+}
+
 static void write_time_offset(const char *clock, long secs)
 {
 	char line[64];
@@ -271,6 +301,7 @@ int main(int argc, char **argv)
 	if (writer.pid) {
 		if (ns_map_writer_finish(&writer) < 0)
 			exit(EXIT_TOOL_FAILED); /* the writer said why */
+		become_root_inside(&o);
 	} else if (o.flags & ns_by_name("user")->flag) {
 		trace_comment("no id map: every id shows as the overflow id 65534 inside");
 	}
