@@ -106,7 +106,7 @@ deps:
 test: deps
 	$(MAKE) all
 	@tests/run-v2.sh '$(V2VM)'
-	bats --timing tests/
+	bats --formatter pretty --timing --print-output-on-failure tests/
 
 test-v2: all
 	@tests/run-v2.sh '$(V2VM)'

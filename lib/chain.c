@@ -64,6 +64,15 @@ void chain_once(int *seen, const char *option)
 		usage_error("option '%s' given twice", option);
 }
 
+unsigned chain_kill_after_option(const char *value, int *seen)
+{
+	unsigned long secs;
+	chain_once(seen, "--kill-after");
+	if (parse_uint(value, 86400, &secs) < 0)
+		usage_error("invalid number of seconds '%s' for --kill-after: 0 to 86400", value);
+	return (unsigned)secs;
+}
+
 const char *chain_toolkit_dir(void)
 {
 	static char dir[PATH_MAX];

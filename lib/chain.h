@@ -35,6 +35,11 @@ void chain_common_option(const struct tool *tool, int c, char **argv);
 /* Exits 125 when an option that may appear once is given twice (as setpriv does). */
 void chain_once(int *seen, const char *option);
 
+/* --kill-after SECS, shared by every supervising tool: refused when given twice
+ * or not a number of seconds (0..86400). */
+#define CHAIN_KILL_AFTER_DEFAULT 10
+unsigned chain_kill_after_option(const char *value, int *seen);
+
 /* The directory holding this tool: the toolkit's own directory. */
 const char *chain_toolkit_dir(void);
 /* Execs argv (NULL-terminated; empty means /bin/sh) as DESIGN.md 1 says, finding

@@ -84,7 +84,7 @@ struct options {
 	size_t nuid, ngid;
 	int monotonic_set, boottime_set;
 	long monotonic, boottime;
-	unsigned long kill_after;
+	unsigned kill_after;
 	int once_host, once_dom, once_prop, once_mp, once_root, once_ka;
 };
 
@@ -150,7 +150,7 @@ static void add_range(struct id_range *r, size_t *n, const char *option, const c
 static void parse_args(struct options *o, int argc, char **argv)
 {
 	int c;
-	o->kill_after = 10;
+	o->kill_after = CHAIN_KILL_AFTER_DEFAULT;
 	while ((c = getopt_long(argc, argv, "+:muipnUCTar" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': want_ns(o, "mount"); break;
@@ -173,11 +173,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case OPT_GID_MAP: add_range(o->gid, &o->ngid, "--gid-map", optarg); break;
 		case OPT_MONOTONIC: chain_once(&o->monotonic_set, "--monotonic"); o->monotonic = seconds_value("--monotonic", optarg); break;
 		case OPT_BOOTTIME: chain_once(&o->boottime_set, "--boottime"); o->boottime = seconds_value("--boottime", optarg); break;
-		case OPT_KILL_AFTER:
-			chain_once(&o->once_ka, "--kill-after");
-			if (parse_uint(optarg, 86400, &o->kill_after) < 0)
-				usage_error("invalid number of seconds '%s' for --kill-after", optarg);
-			break;
+		case OPT_KILL_AFTER: o->kill_after = chain_kill_after_option(optarg, &o->once_ka); break;
 		default: chain_common_option(&tool, c, argv);
 		}
 	}
@@ -333,7 +329,7 @@ int main(int argc, char **argv)
 	if (pid_ns) {
 		pid_t child = chain_fork("pid 1 in the new pid namespace");
 		if (child > 0)
-			return chain_supervise(child, (unsigned)o.kill_after);
+			return chain_supervise(child, o.kill_after);
 	}
 	/* proc(5) shows the pid namespace of the process that mounts it. */
 	if (o.mount_proc)

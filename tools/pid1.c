@@ -15,7 +15,6 @@
 
 #include "chain.h"
 #include "log.h"
-#include "parse.h"
 
 #define USAGE "pid1 [--kill-after SECS] [-v] [--] [PROGRAM [ARGS...]]"
 
@@ -58,16 +57,14 @@ static const struct option longopts[] = {
 
 int main(int argc, char **argv)
 {
-	unsigned long kill_after = 10;
+	unsigned kill_after = CHAIN_KILL_AFTER_DEFAULT;
 	int once_ka = 0, c;
 
 	chain_init(&tool);
 	while ((c = getopt_long(argc, argv, "+:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_KILL_AFTER:
-			chain_once(&once_ka, "--kill-after");
-			if (parse_uint(optarg, 86400, &kill_after) < 0)
-				usage_error("invalid number of seconds '%s' for --kill-after", optarg);
+			kill_after = chain_kill_after_option(optarg, &once_ka);
 			break;
 		default: chain_common_option(&tool, c, argv);
 		}
@@ -81,6 +78,6 @@ int main(int argc, char **argv)
 
 	pid_t child = chain_fork("runs PROGRAM; pid1 reaps and forwards signals");
 	if (child > 0)
-		return chain_supervise(child, (unsigned)kill_after);
+		return chain_supervise(child, kill_after);
 	chain_exec(argv + optind);
 }
