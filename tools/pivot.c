@@ -201,7 +201,7 @@ static void validate(struct options *o, char **program)
 	check_mount_point(o->root, "sys", ro);
 	check_mount_point(o->root, "dev", ro);
 	if (!o->no_tools)
-		check_mount_point(o->root, TOOLS_DIR + 1, ro);
+		check_mount_point(o->root, ".boxstep/bin", ro);
 	for (size_t i = 0; i < o->nvol; i++)
 		rootfs_volume_check(&o->vol[i], o->root, ro);
 	if (rootfs_check_null() < 0)
