@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "procinfo.h"
 
 /* A mapped file and bounds-checked reads of it. */
@@ -260,4 +261,70 @@ int elf_find_library(const char *name, const struct elf_info *from, const char *
 		return 0;
 	errno = ENOENT;
 	return -1;
+}
+
+static size_t add_path(struct elf_files *files, const char *path)
+{
+	for (size_t i = 0; i < files->n; i++)
+		if (strcmp(files->path[i], path) == 0)
+			return i;
+	if (files->n == ELF_MAX_FILES)
+		die("more than %d files", ELF_MAX_FILES);
+	snprintf(files->path[files->n], PATH_MAX, "%s", path);
+	return files->n++;
+}
+
+/* name as given when it holds a '/', else the first executable regular file of
+ * that name in PATH. */
+static void find_program(const char *name, char *out)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+	if (strchr(name, '/')) {
+		snprintf(out, PATH_MAX, "%s", name);
+		if (access(out, X_OK) < 0)
+			die("program '%s': %s", name, strerror(errno));
+		return;
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+		snprintf(out, PATH_MAX, "%.*s/%s", (int)len, p, name);
+		if (out[0] == '/' && stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return;
+		p += len + (p[len] == ':');
+	}
+	die("program '%s' not found in PATH", name);
+}
+
+void elf_add_program(struct elf_files *files, const char *program)
+{
+	char path[PATH_MAX], line[PATH_MAX], lib[PATH_MAX];
+	struct elf_info e;
+	find_program(program, path);
+	for (size_t i = add_path(files, path); i < files->n; i++) {
+		const char *obj = files->path[i];
+		if (elf_read(obj, &e) < 0) {
+			FILE *f = errno == ENOEXEC ? fopen(obj, "re") : NULL;
+			int script = f && fgets(line, sizeof line, f) && strncmp(line, "#!", 2) == 0;
+			if (f)
+				fclose(f);
+			if (!script)
+				die("'%s' is neither an ELF file nor a #! script", obj);
+			char *interp = line + 2 + strspn(line + 2, " \t");
+			interp[strcspn(interp, " \t\n")] = '\0';
+			trace_comment("%s is a script for %s", obj, interp);
+			find_program(interp, path);
+			add_path(files, path);
+			continue;
+		}
+		if (e.interp[0])
+			add_path(files, e.interp);
+		for (size_t n = 0; n < e.nneeded; n++) {
+			if (elf_find_library(e.needed[n], &e, obj, lib, sizeof lib) < 0)
+				die("%s needs %s, which is nowhere the loader would look (DT_RUNPATH, "
+				    "/etc/ld.so.conf, /lib, /usr/lib)", obj, e.needed[n]);
+			trace_comment("%s needs %s: %s", obj, e.needed[n], lib);
+			add_path(files, lib);
+		}
+	}
 }

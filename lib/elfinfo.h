@@ -5,6 +5,7 @@
 #ifndef BOXSTEP_ELFINFO_H
 #define BOXSTEP_ELFINFO_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #define ELF_MAX_NEEDED 64
@@ -29,5 +30,17 @@ int elf_read(const char *path, struct elf_info *out);
  * machine. out gets its path (links not followed). 0, or -1 with errno ENOENT. */
 int elf_find_library(const char *name, const struct elf_info *from, const char *from_path,
 		     char *out, size_t size);
+
+/* A program (a path, or a name looked up in PATH) and everything it needs to
+ * start: for a #! script its interpreter, for an ELF file its loader and libraries,
+ * and theirs in turn. Each path once, the program first. */
+#define ELF_MAX_FILES 512
+struct elf_files {
+	char path[ELF_MAX_FILES][PATH_MAX];
+	size_t n;
+};
+/* Adds program and its closure to files. On failure (a program or library that is
+ * not found, a file that is neither ELF nor script) prints why and exits 125. */
+void elf_add_program(struct elf_files *files, const char *program);
 
 #endif
