@@ -119,26 +119,27 @@ static void need_dir(const char *what, const char *path, const char *tip)
 		die("%s %s is not a directory", what, p);
 }
 
-/* Where path is or would be: its own canonical path, or its parent's plus its
- * name when it does not exist yet; *dev gets the filesystem it is (or will be) on. */
+/* Where path is or will be: the canonical path of its deepest existing ancestor
+ * plus the rest; *dev gets the filesystem that ancestor is on. */
 static void where(const char *what, const char *path, char *out, dev_t *dev)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
+	char head[PATH_MAX], real[PATH_MAX];
 	struct stat st;
-	if (realpath(path, out) && stat(out, &st) == 0) {
-		if (!S_ISDIR(st.st_mode))
-			die("%s '%s' is not a directory", what, path);
-		*dev = st.st_dev;
-		return;
+	snprintf(head, sizeof head, "%s", path);
+	size_t cut = strlen(head);
+	for (;;) {
+		if (realpath(cut ? head : ".", real) && stat(real, &st) == 0)
+			break;
+		while (cut > 0 && head[cut - 1] != '/')
+			cut--;
+		head[cut ? cut - 1 : 0] = '\0';
+		if (cut)
+			cut--;
 	}
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	const char *name = slash ? slash + 1 : path;
-	if (slash)
-		*slash = '\0';
-	if (!realpath(slash ? (dir[0] ? dir : "/") : ".", real) || stat(real, &st) < 0)
-		die("%s '%s': its parent directory is missing: %s", what, path, strerror(errno));
-	if (snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "", name) >= PATH_MAX)
+	if (!S_ISDIR(st.st_mode))
+		die("%s '%s' is not a directory", what, path);
+	const char *rest = cut == strlen(path) ? "" : path + cut + (cut ? 1 : 0);
+	if (snprintf(out, PATH_MAX, "%s%s%s", real, *rest && strcmp(real, "/") ? "/" : "", rest) >= PATH_MAX)
 		die("%s '%s': path too long", what, path);
 	*dev = st.st_dev;
 }
@@ -213,13 +214,22 @@ static void validate(struct options *o, char *data, size_t size)
 	}
 }
 
+/* mkdir -p, each missing directory a traced mkdir(2). */
 static void make_dir(const char *path)
 {
+	char p[PATH_MAX];
 	struct stat st;
-	if (stat(path, &st) == 0)
-		return;
-	if (sys_mkdir(path, 0755) < 0)
-		die_call();
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (stat(p, &st) < 0 && sys_mkdir(p, 0755) < 0)
+			die_call();
+		if (!(*s = c))
+			break;
+	}
 }
 
 int main(int argc, char **argv)
