@@ -12,7 +12,7 @@
 
 /* One line of /proc/self/mountinfo (proc(5)), the fields this module reads. */
 struct mount_entry {
-	const char *point, *fstype, *superopts;
+	const char *root, *point, *fstype, *superopts;
 };
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo; undo it in place. */
@@ -54,11 +54,12 @@ static int each_cgroup_mount(int (*fn)(const struct mount_entry *m, void *ctx), 
 		char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
 		if (n < 5 || !superopts)
 			continue;
+		unescape(fields[3]);
 		unescape(fields[4]);
 		size_t len = strlen(CGROUP_MOUNT);
 		if (strncmp(fields[4], CGROUP_MOUNT, len) != 0 || (fields[4][len] && fields[4][len] != '/'))
 			continue;
-		struct mount_entry m = { fields[4], fstype, superopts };
+		struct mount_entry m = { fields[3], fields[4], fstype, superopts };
 		r = fn(&m, ctx);
 	}
 	free(line);
@@ -161,31 +162,58 @@ int cgroup_v1_controllers(char *buf, size_t size)
 }
 
 struct v1_find {
-	const char *controller;
-	char *path;
-	size_t size;
+	const char *controller; /* NULL: the cgroup2 mount */
+	char *path, *root;
+	size_t size, rsize;
 };
+
+static int found(const struct mount_entry *m, struct v1_find *f)
+{
+	snprintf(f->path, f->size, "%s", m->point);
+	if (f->root)
+		snprintf(f->root, f->rsize, "%s", m->root);
+	return 1;
+}
 
 static int find_controller(const struct mount_entry *m, void *ctx)
 {
 	struct v1_find *f = ctx;
+	if (!f->controller)
+		return strcmp(m->fstype, "cgroup2") == 0 ? found(m, f) : 0;
 	if (strcmp(m->fstype, "cgroup") != 0)
 		return 0;
 	char opts[512], *save = NULL;
 	snprintf(opts, sizeof opts, "%s", m->superopts);
-	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		if (strcmp(o, f->controller) == 0) {
-			snprintf(f->path, f->size, "%s", m->point);
-			return 1;
-		}
-	}
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		if (strcmp(o, f->controller) == 0)
+			return found(m, f);
 	return 0;
+}
+
+int cgroup_v1_mount_root(const char *controller, char *path, size_t size, char *root, size_t rsize)
+{
+	struct v1_find f = { controller, path, root, size, rsize };
+	return controller && each_cgroup_mount(find_controller, &f) ? 0 : -1;
 }
 
 int cgroup_v1_mount(const char *controller, char *path, size_t size)
 {
-	struct v1_find f = { controller, path, size };
+	return cgroup_v1_mount_root(controller, path, size, NULL, 0);
+}
+
+int cgroup_v2_mount_root(char *path, size_t size, char *root, size_t rsize)
+{
+	struct v1_find f = { NULL, path, root, size, rsize };
 	return each_cgroup_mount(find_controller, &f) ? 0 : -1;
+}
+
+bool cgroup_word_in(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += len)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\n') && (!p[len] || p[len] == ' ' || p[len] == '\n'))
+			return true;
+	return false;
 }
 
 int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "ns.h"
 #include "parse.h"
 #include "sys.h"
@@ -312,4 +313,48 @@ int proc_uts_names(pid_t pid, char *host, size_t hsize, char *domain, size_t dsi
 		return -1;
 	copy_names(&u, host, hsize, domain, dsize);
 	return 0;
+}
+
+char *proc_read_or_exit(pid_t pid, const char *name)
+{
+	char path[64];
+	char *text = proc_read(pid, name);
+	proc_path(path, sizeof path, pid, name);
+	if (!text)
+		die("open(\"%s\"): %s", path, strerror(errno));
+	return text;
+}
+
+void proc_ns_links_or_exit(pid_t pid, char links[][PROC_NS_LINK_MAX])
+{
+	size_t bad;
+	char path[64];
+	if (proc_ns_links(pid, links, &bad) == 0)
+		return;
+	int err = errno;
+	proc_path(path, sizeof path, pid, "ns/");
+	errno = err;
+	trace_call(-1, "readlink(\"%s%s\")", path, ns_types()[bad].proc);
+	report_call();
+	if (pid == 1)
+		hint("PID 1 may be unreadable (it can hold capabilities you lack): save a host report with 'cinfo --format kv > host.kv' and give --ref-file host.kv");
+	exit(EXIT_TOOL_FAILED);
+}
+
+void proc_ref_file(const char *file, char links[][PROC_NS_LINK_MAX])
+{
+	char line[512], *text = file_read_all(file);
+	const char *s = text;
+	int found = 0;
+	if (!text)
+		die("open(\"%s\"): %s", file, strerror(errno));
+	while (proc_next_line(&s, line, sizeof line) == 0) {
+		char *eq = strchr(line, '=');
+		const struct ns_type *t = eq && !strncmp(line, "ns.", 3) ? (*eq = '\0', ns_by_name(line + 3)) : NULL;
+		if (t && strcmp(t->proc, line + 3) == 0 && ++found)
+			snprintf(links[t - ns_types()], PROC_NS_LINK_MAX, "%s", eq + 1);
+	}
+	free(text);
+	if (!found)
+		die("%s: no ns.TYPE= line: expected a report saved with 'cinfo --format kv'", file);
 }

@@ -72,4 +72,13 @@ int proc_root_mount(const char *mountinfo, struct proc_mount *out);
  * container, as nsenter does). Returns 0, or -1 when they cannot be learnt. */
 int proc_uts_names(pid_t pid, char *host, size_t hsize, char *domain, size_t dsize);
 
+/* The "or exit" forms for a tool that reports on a process (cinfo): each prints
+ * the error line, naming the file, and exits 125.
+ * proc_read_or_exit: proc_read(). proc_ns_links_or_exit: proc_ns_links(), with a
+ * hint when pid 1 is unreadable. proc_ref_file: the ns.TYPE= lines of a report
+ * saved with "cinfo --format kv", into links ("" for a type it lacks). */
+char *proc_read_or_exit(pid_t pid, const char *name);
+void proc_ns_links_or_exit(pid_t pid, char links[][PROC_NS_LINK_MAX]);
+void proc_ref_file(const char *file, char links[][PROC_NS_LINK_MAX]);
+
 #endif

@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "chain.h"
 #include "log.h"
 #include "ns.h"
 #include "parse.h"
 #include "procinfo.h"
+#include "table.h"
 
 #define USAGE "cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv]"
 
@@ -42,7 +44,10 @@ static const struct tool tool = {
 	"                gid_map: INSIDE OUTSIDE COUNT ranges (0 0 4294967295: identity)\n"
 	"  uts           hostname and NIS domain name (\"(none)\": never set)\n"
 	"  cgroup        v2: the 0:: line of /proc/PID/cgroup; on v1 and hybrid hosts\n"
-	"                also the path in each v1 controller's tree\n"
+	"                also the path in each v1 controller's tree; then by v2 name\n"
+	"                (cgroup.memory.max=, whatever the host mounts) the limits, the\n"
+	"                usage (memory.current, memory.peak, cpu.stat, pids.current)\n"
+	"                and the pressure stall lines (PSI: memory, cpu, io.pressure)\n"
 	"  capabilities  the five sets of /proc/PID/status, in hex and by name:\n"
 	"                effective    what the kernel checks at each privileged call\n"
 	"                permitted    what the process may make effective\n"
@@ -58,6 +63,7 @@ static const struct tool tool = {
 	"  read(\"/proc/PID/status\")        ids, capabilities, no_new_privs, seccomp\n"
 	"  readlink(\"/proc/PID/ns/*\")      the namespace links\n"
 	"  read(\"/proc/PID/uid_map\")       and gid_map, cgroup, mountinfo\n"
+	"  read(\"/sys/fs/cgroup/...\")      the cgroup's limits, usage, pressure\n"
 	"  uname()                         hostname, domain name\n"
 	"  clone(), setns(FD, CLONE_NEWUTS) --target in another UTS namespace: a\n"
 	"                                  child joins it (after its user namespace\n"
@@ -102,51 +108,6 @@ static pid_t pid_value(const char *option, const char *s)
 	return (pid_t)v;
 }
 
-static char *must_read(pid_t pid, const char *name)
-{
-	char path[64];
-	char *text = proc_read(pid, name);
-	proc_path(path, sizeof path, pid, name);
-	if (!text)
-		die("open(\"%s\"): %s", path, strerror(errno));
-	return text;
-}
-
-static void read_links(pid_t pid, char links[][PROC_NS_LINK_MAX])
-{
-	size_t bad;
-	char path[64];
-	if (proc_ns_links(pid, links, &bad) == 0)
-		return;
-	int err = errno;
-	proc_path(path, sizeof path, pid, "ns/");
-	errno = err;
-	trace_call(-1, "readlink(\"%s%s\")", path, ns_types()[bad].proc);
-	report_call();
-	if (pid == 1)
-		hint("PID 1 may be unreadable (it can hold capabilities you lack): save a host report with 'cinfo --format kv > host.kv' and give --ref-file host.kv");
-	exit(EXIT_TOOL_FAILED);
-}
-
-/* The ns.TYPE= lines of a saved kv report. */
-static void read_ref_file(const char *file, char links[][PROC_NS_LINK_MAX])
-{
-	char line[512], *text = file_read_all(file);
-	const char *s = text;
-	int found = 0;
-	if (!text)
-		die("open(\"%s\"): %s", file, strerror(errno));
-	while (proc_next_line(&s, line, sizeof line) == 0) {
-		char *eq = strchr(line, '=');
-		const struct ns_type *t = eq && !strncmp(line, "ns.", 3) ? (*eq = '\0', ns_by_name(line + 3)) : NULL;
-		if (t && strcmp(t->proc, line + 3) == 0 && ++found)
-			snprintf(links[t - ns_types()], PROC_NS_LINK_MAX, "%s", eq + 1);
-	}
-	free(text);
-	if (!found)
-		die("%s: no ns.TYPE= line: expected a report saved with 'cinfo --format kv'", file);
-}
-
 static void field(const struct info *in, const char *key, char *out, size_t size)
 {
 	if (proc_status_field(in->status, key, out, size) < 0)
@@ -169,14 +130,6 @@ static int differs(const struct info *in, size_t i)
 	return strcmp(in->ns[i], in->ref[i]) != 0;
 }
 
-static void row(const char *label, const char *value, const char *note)
-{
-	if (*note)
-		printf("  %-13s %-20s %s\n", label, value, note);
-	else
-		printf("  %-13s %s\n", label, value);
-}
-
 /* uid_map and gid_map, one range a line, blanks squeezed: "0 1000 1". */
 static void map_lines(const char *text, const char *key, int kv)
 {
@@ -186,7 +139,7 @@ static void map_lines(const char *text, const char *key, int kv)
 		if (kv)
 			printf("%s=%s\n", key, v);
 		else
-			row(key, v, "");
+			table_row(key, v, "");
 	}
 }
 
@@ -195,7 +148,24 @@ static void cgroup_line(const char *controller, const char *path, void *kv)
 	if (kv)
 		printf("cgroup%s%s=%s\n", *controller ? "." : "", controller, path);
 	else
-		row(*controller ? controller : "v2", path, "");
+		table_row(*controller ? controller : "v2", path, "");
+}
+
+/* A limit, counter or pressure line of the cgroup, by its v2 name. */
+static void cgroup_stat(const char *key, const char *value, const char *v1file, void *kv)
+{
+	char size[32], note[96] = "";
+	if (kv) {
+		printf("cgroup.%s=%s\n", key, value);
+		return;
+	}
+	if (!strncmp(key, "memory.", 7) && strspn(value, "0123456789") == strlen(value) && *value) {
+		cgroup_size_str(strtoull(value, NULL, 10), size, sizeof size);
+		value = size;
+	}
+	if (v1file)
+		snprintf(note, sizeof note, " v1: %s", v1file);
+	printf("  %-24s %-*s%s\n", key, *note ? 24 : 0, value, note);
 }
 
 static void print_kv(const struct info *in)
@@ -217,6 +187,7 @@ static void print_kv(const struct info *in)
 	map_lines(in->gid_map, "gid_map", 1);
 	printf("hostname=%s\ndomainname=%s\n", in->host, in->domain);
 	proc_cgroup_each(in->cgroup, cgroup_line, "kv");
+	cgroup_stats(in->cgroup, cgroup_stat, "kv");
 	for (int i = 0; i < 5; i++) {
 		caps_format_mask(cap_set(in, i, v, sizeof v), names, sizeof names);
 		printf("cap.%s=%s\ncap.%s.names=%s\n", cap_sets[i].kv, v, cap_sets[i].kv, names);
@@ -233,23 +204,6 @@ static void print_kv(const struct info *in)
 		printf("root=%s %s\n", m.source, m.fstype);
 }
 
-/* The hex, then the names wrapped at commas to fit 80 columns. */
-static void cap_row(const char *label, const char *hex, const char *names)
-{
-	const int indent = 34, width = 79 - indent;
-	printf("  %-13s %-16s  ", label, hex);
-	while ((int)strlen(names) > width) {
-		int cut = width;
-		while (cut > 0 && names[cut] != ',')
-			cut--;
-		if (cut == 0)
-			break;
-		printf("%.*s,\n%*s", cut, names, indent, "");
-		names += cut + 1;
-	}
-	printf("%s\n", names);
-}
-
 static void print_human(const struct info *in)
 {
 	char v[256], w[64], note[1024];
@@ -258,40 +212,42 @@ static void print_human(const struct info *in)
 	       in->ref_label ? "   compared with " : "", in->ref_label ? in->ref_label : "");
 	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
 		int d = differs(in, i);
-		row(t[i].proc, in->ns[i][0] ? in->ns[i] : "(not in this kernel)",
+		table_row(t[i].proc, in->ns[i][0] ? in->ns[i] : "(not in this kernel)",
 		    d < 0 ? "" : d ? "new" : "same as ref");
 	}
 	printf("ids\n");
 	field(in, "NSpid", v, sizeof v);
 	snprintf(note, sizeof note, "NSpid %s (outermost first)", v);
 	snprintf(w, sizeof w, "%d", in->pid ? (int)in->pid : (int)getpid());
-	row("pid", w, strchr(v, ' ') ? note : "");
+	table_row("pid", w, strchr(v, ' ') ? note : "");
 	for (int g = 0; g < 2; g++) {
 		proc_status_word(in->status, g ? "Gid" : "Uid", 1, w, sizeof w);
 		proc_status_word(in->status, g ? "Gid" : "Uid", 0, v, sizeof v);
 		snprintf(note, sizeof note, "real %s", v);
-		row(g ? "gid" : "uid", w, strcmp(v, w) ? note : "");
+		table_row(g ? "gid" : "uid", w, strcmp(v, w) ? note : "");
 	}
 	map_lines(in->uid_map, "uid_map", 0);
 	map_lines(in->gid_map, "gid_map", 0);
 	printf("uts\n");
-	row("hostname", in->host, "");
-	row("domainname", in->domain, "");
+	table_row("hostname", in->host, "");
+	table_row("domainname", in->domain, "");
 	printf("cgroup\n");
 	proc_cgroup_each(in->cgroup, cgroup_line, NULL);
+	printf("cgroup limits and usage (v2 names)\n");
+	cgroup_stats(in->cgroup, cgroup_stat, NULL);
 	printf("capabilities\n");
 	for (int i = 0; i < 5; i++) {
 		uint64_t mask = cap_set(in, i, v, sizeof v);
 		caps_describe_mask(mask, cap_last_kernel(), note, sizeof note);
-		cap_row(cap_sets[i].human, v, note);
+		table_row_wrapped(cap_sets[i].human, v, note);
 	}
 	printf("security\n");
 	field(in, "NoNewPrivs", v, sizeof v);
-	row("no_new_privs", v, strcmp(v, "1") ? "setuid programs can still gain privileges" : "execve cannot add privileges");
+	table_row("no_new_privs", v, strcmp(v, "1") ? "setuid programs can still gain privileges" : "execve cannot add privileges");
 	field(in, "Seccomp", v, sizeof v);
 	field(in, "Seccomp_filters", w, sizeof w);
 	snprintf(note, sizeof note, "filter: %s BPF program%s on every syscall", w, strcmp(w, "1") ? "s" : "");
-	row("seccomp", v, !strcmp(v, "2") ? note : !strcmp(v, "1") ? "strict: read, write, exit only" : "no filter");
+	table_row("seccomp", v, !strcmp(v, "2") ? note : !strcmp(v, "1") ? "strict: read, write, exit only" : "no filter");
 	printf("root\n");
 	struct proc_mount m;
 	if (proc_root_mount(in->mountinfo, &m) == 0) {
@@ -325,20 +281,20 @@ int main(int argc, char **argv)
 	if (strcmp(format, "human") && strcmp(format, "kv"))
 		usage_error("invalid format '%s': expected human or kv", format);
 
-	in.status = must_read(in.pid, "status"); /* first: an unknown PID fails here */
-	read_links(in.pid, in.ns);
+	in.status = proc_read_or_exit(in.pid, "status"); /* first: an unknown PID fails here */
+	proc_ns_links_or_exit(in.pid, in.ns);
 	if (ref_pid) {
-		read_links(ref_pid, in.ref);
+		proc_ns_links_or_exit(ref_pid, in.ref);
 		snprintf(label, sizeof label, "pid %d", (int)ref_pid);
 		in.ref_label = label;
 	} else if (ref_file) {
-		read_ref_file(ref_file, in.ref);
+		proc_ref_file(ref_file, in.ref);
 		in.ref_label = ref_file;
 	}
-	in.uid_map = must_read(in.pid, "uid_map");
-	in.gid_map = must_read(in.pid, "gid_map");
-	in.cgroup = must_read(in.pid, "cgroup");
-	in.mountinfo = must_read(in.pid, "mountinfo");
+	in.uid_map = proc_read_or_exit(in.pid, "uid_map");
+	in.gid_map = proc_read_or_exit(in.pid, "gid_map");
+	in.cgroup = proc_read_or_exit(in.pid, "cgroup");
+	in.mountinfo = proc_read_or_exit(in.pid, "mountinfo");
 	if (proc_uts_names(in.pid, in.host, sizeof in.host, in.domain, sizeof in.domain) < 0) {
 		trace_comment("cannot enter the UTS namespace of %d: hostname unknown", (int)in.pid);
 		snprintf(in.host, sizeof in.host, "?");
