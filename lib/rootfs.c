@@ -148,8 +148,10 @@ void rootfs_volume_parse(struct rootfs_volume *v, const char *option, int tmpfs,
 			snprintf(v->data, sizeof v->data, "mode=1777");
 		return;
 	}
-	if (!c1 || c1 == arg || (c2 && strcmp(c2, ":ro") != 0))
+	if (!c1 || c1 == arg || (c2 && strcmp(c2, ":ro") != 0)) {
 		usage_error("invalid volume '%s' for %s: expected SRC:DST or SRC:DST:ro", arg, option);
+		return;
+	}
 	*c1 = '\0';
 	v->src = arg;
 	v->ro = c2 != NULL;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # mkrootfs: a busybox root, host programs with their libraries, application layers.
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154 # inner shells expand; bats runs tests in subshells and sets $stderr
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -112,7 +113,7 @@ setup() {
 	done
 	[ -x hostroot/bin/ls ] && [ -x "hostroot$(command -v bash)" ]
 	# nothing was run to find them: no ldd, no fork
-	! grep -e execve -e 'clone()' <<<"$stderr"
+	run ! grep -e execve -e 'clone()' <<<"$stderr"
 	run mkns --mount --pid -- pivot hostroot -- bash -c 'ls /; echo "bash $BASH_VERSION"'
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -125,7 +126,7 @@ setup() {
 	chmod +x hello
 	mkdir existing
 	mkrootfs --from-host ./hello existing
-	[ -x existing/hello ] && [ -x "existing$(readlink -f /bin/bash)" -o -x existing/bin/bash ]
+	[ -x existing/hello ] && [ -x existing/bin/bash ]
 	run mkns --mount --pid -- pivot existing -- /hello
 	[ "$output" = "script ran" ]
 	run mkrootfs --from-host no-such-program new

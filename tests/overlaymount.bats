@@ -2,6 +2,7 @@
 # overlaymount: layers, copy-up, whiteouts, opaque directories, sharing, errors.
 # Every overlay is mounted inside mkns --mount, so it dies with the namespace; each
 # test also checks that the host's mount table did not change.
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154 # inner shells expand; bats runs tests in subshells and sets $stderr
 bats_require_minimum_version 1.5.0
 load helpers
 

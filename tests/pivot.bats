@@ -2,6 +2,7 @@
 # pivot: the new root, what is mounted in it, what stays out, volumes, errors, and
 # the chroot escape it closes. Every chain runs in mkns --mount --pid; each test
 # also checks that the host's mount table did not change.
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154 # inner shells expand; bats runs tests in subshells and sets $stderr
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -90,7 +91,7 @@ overlay_box() {
 		grep -c " /sys ro," /proc/self/mountinfo'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ -z "$(echo "$output" | grep '^/proc/' | grep -v 'character special file 1:3 0$')" ]
+	! echo "$output" | grep '^/proc/' | grep -qv 'character special file 1:3 0$' || false
 	echo "$output" | grep -q '^/proc/keys '
 	echo "$output" | grep -qx 0                       # the masked directories are empty
 	echo "$output" | grep -qx hostname-refused
