@@ -46,13 +46,15 @@ TOOLS_C := $(wildcard tools/*.c)
 TOOLS := $(patsubst tools/%.c,bin/%,$(TOOLS_C))
 SCRIPTS := $(patsubst tools/%.sh,bin/%,$(wildcard tools/*.sh))
 PROBES := $(patsubst probes/%.c,build/probes/%,$(wildcard probes/*.c))
+BENCHES := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+UNITS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/*.c))
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 GEN_H := $(GEN)/clone_flags.h $(GEN)/errnos.h $(GEN)/cap_table.h $(GEN)/syscalls.h \
 	$(GEN)/mount_flags.h $(GEN)/signals.h
 
 .PHONY: all deps test test-v2 demo install lint lab grade bench clean
-all: $(TOOLS) $(SCRIPTS) $(PROBES) build/bench/latency
+all: $(TOOLS) $(SCRIPTS) $(PROBES) $(BENCHES) $(UNITS)
 
 $(GEN_H) &: lib/gen-tables.sh
 	sh lib/gen-tables.sh '$(HOSTCC)' $(GEN)
@@ -84,9 +86,14 @@ build/probes/%: probes/%.c $(BUILD)/libboxstep.a $(GEN_H) $(CC_STAMP) | $(MUSL_I
 	@mkdir -p build/probes
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
 
-build/bench/%: bench/%.c $(CC_STAMP) | $(MUSL_INC)
+build/bench/%: bench/%.c $(BUILD)/libboxstep.a $(CC_STAMP) | $(MUSL_INC)
 	@mkdir -p build/bench
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
+
+# Unit tests of lib/ modules: tests/unit/NAME.c, run by tests/unit.bats.
+build/unit/%: tests/unit/%.c $(BUILD)/libboxstep.a lib/*.h $(GEN_H) $(CC_STAMP) | $(MUSL_INC)
+	@mkdir -p build/unit
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
 
 # What the tests and lessons use, installed when missing (Debian, as root).
 DEB_PACKAGES := bats busybox-static iproute2 musl-tools uidmap procps util-linux nftables
