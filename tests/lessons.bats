@@ -71,6 +71,18 @@ run_lesson() {
 	run_lesson 05
 }
 
+# covers: C10 C11
+@test "lesson 09: root filesystems, chroot vs pivot_root, the escape" {
+	requires root busybox
+	run_lesson 09
+}
+
+# covers: C32 C33 C34 C35 C36
+@test "lesson 10: images as layers, OverlayFS, copy-on-write, whiteouts" {
+	requires root busybox
+	run_lesson 10
+}
+
 @test "every lesson has a test in this file" {
 	local f nn missing=""
 	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
