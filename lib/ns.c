@@ -181,3 +181,33 @@ int ns_map_writer_finish(struct map_writer *w)
 		return -1;
 	return status == 0 ? 0 : -1;
 }
+
+/* Until it changes ids, the caller keeps its host uid for every file it touches,
+ * even where the map shows it as 65534: a root that maps 0 inside to 100000 outside
+ * must become that uid 0, as runc does, or remapping protects nothing. */
+void ns_become_mapped_root(const struct id_range *uid, size_t nuid, const struct id_range *gid, size_t ngid)
+{
+	int uid0 = 0, gid0 = 0;
+	char setgroups[16];
+	for (size_t i = 0; i < nuid; i++)
+		uid0 |= uid[i].inside == 0;
+	for (size_t i = 0; i < ngid; i++)
+		gid0 |= gid[i].inside == 0;
+	if (!uid0) {
+		for (size_t i = 0; i < nuid; i++)
+			if (geteuid() >= uid[i].outside && geteuid() - uid[i].outside < uid[i].count)
+				return; /* the caller's own uid is mapped: it is who the map says */
+		warn("uid 0 is not mapped inside and your uid %u is not in the map: files still see uid %u",
+		     (unsigned)geteuid(), (unsigned)geteuid());
+		return;
+	}
+	/* user_namespaces(7): setgroups(2) works only once gid_map is written, and not
+	 * where an unprivileged writer had to deny it. */
+	if (ngid && read_file("/proc/self/setgroups", setgroups, sizeof setgroups) > 0 &&
+	    strcmp(setgroups, "allow") == 0 && sys_setgroups(0, NULL) < 0)
+		die_call();
+	if (gid0 && sys_setresgid(0, 0, 0) < 0)
+		die_call();
+	if (sys_setresuid(0, 0, 0) < 0)
+		die_call();
+}

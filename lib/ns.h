@@ -51,4 +51,10 @@ void ns_map_writer_start(struct map_writer *w, const struct id_range *uid, size_
 			 const struct id_range *gid, size_t ngid);
 int ns_map_writer_finish(struct map_writer *w);
 
+/* After the maps are written: a caller the map shows as uid 0 inside switches to
+ * it (setgroups, setresgid, setresuid), since until it does it keeps its host ids
+ * for every file it touches. Exits 125 when the kernel refuses. */
+void ns_become_mapped_root(const struct id_range *uid, size_t nuid, const struct id_range *gid,
+			   size_t ngid);
+
 #endif

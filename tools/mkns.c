@@ -113,13 +113,19 @@ static const struct option longopts[] = {
 	CHAIN_COMMON_LONGOPTS,
 };
 
-static void want_ns(struct options *o, const char *name)
+/* -m -u -i -p -n -U -C -T: unshare(1)'s letters. Returns 0 when c is not one. */
+static int want_ns(struct options *o, int c)
 {
-	const struct ns_type *t = ns_by_name(name);
-	size_t i = (size_t)(t - ns_types());
-	if (o->seen[i]++)
-		usage_error("namespace '--%s' given twice", t->option);
-	o->flags |= t->flag;
+	const struct ns_type *t = ns_types();
+	for (size_t i = 0; i < NS_TYPE_COUNT; i++) {
+		if (t[i].letter != c)
+			continue;
+		if (o->seen[i]++)
+			usage_error("namespace '--%s' given twice", t[i].option);
+		o->flags |= t[i].flag;
+		return 1;
+	}
+	return 0;
 }
 
 static unsigned long id_value(const char *option, const char *s)
@@ -153,14 +159,6 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->kill_after = CHAIN_KILL_AFTER_DEFAULT;
 	while ((c = getopt_long(argc, argv, "+:muipnUCTar" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': want_ns(o, "mount"); break;
-		case 'u': want_ns(o, "uts"); break;
-		case 'i': want_ns(o, "ipc"); break;
-		case 'p': want_ns(o, "pid"); break;
-		case 'n': want_ns(o, "net"); break;
-		case 'U': want_ns(o, "user"); break;
-		case 'C': want_ns(o, "cgroup"); break;
-		case 'T': want_ns(o, "time"); break;
 		case 'a': chain_once(&o->all, "--all"); break;
 		case 'r': chain_once(&o->map_root, "--map-root"); break;
 		case OPT_HOSTNAME: chain_once(&o->once_host, "--hostname"); o->hostname = optarg; break;
@@ -174,7 +172,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case OPT_MONOTONIC: chain_once(&o->monotonic_set, "--monotonic"); o->monotonic = seconds_value("--monotonic", optarg); break;
 		case OPT_BOOTTIME: chain_once(&o->boottime_set, "--boottime"); o->boottime = seconds_value("--boottime", optarg); break;
 		case OPT_KILL_AFTER: o->kill_after = chain_kill_after_option(optarg, &o->once_ka); break;
-		default: chain_common_option(&tool, c, argv);
+		default:
+			if (!want_ns(o, c))
+				chain_common_option(&tool, c, argv);
 		}
 	}
 }
@@ -223,36 +223,6 @@ static void validate(struct options *o)
 		o->gid[o->ngid++] = (struct id_range){ o->map_root ? 0 : o->map_group, getegid(), 1 };
 }
 
-/* Until it changes ids, the caller keeps its host uid for every file it touches,
- * even where the map shows it as 65534: a root that maps 0 inside to 100000 outside
- * must become that uid 0, as runc does, or remapping protects nothing. */
-static void become_root_inside(const struct options *o)
-{
-	int uid0 = 0, gid0 = 0;
-	char setgroups[16];
-	for (size_t i = 0; i < o->nuid; i++)
-		uid0 |= o->uid[i].inside == 0;
-	for (size_t i = 0; i < o->ngid; i++)
-		gid0 |= o->gid[i].inside == 0;
-	if (!uid0) {
-		for (size_t i = 0; i < o->nuid; i++)
-			if (geteuid() >= o->uid[i].outside && geteuid() - o->uid[i].outside < o->uid[i].count)
-				return; /* the caller's own uid is mapped: it is who the map says */
-		warn("uid 0 is not mapped inside and your uid %u is not in the map: files still see uid %u",
-		     (unsigned)geteuid(), (unsigned)geteuid());
-		return;
-	}
-	/* user_namespaces(7): setgroups(2) works only once gid_map is written, and not
-	 * where an unprivileged writer had to deny it. */
-	if (o->ngid && read_file("/proc/self/setgroups", setgroups, sizeof setgroups) > 0 &&
-	    strcmp(setgroups, "allow") == 0 && sys_setgroups(0, NULL) < 0)
-		die_call();
-	if (gid0 && sys_setresgid(0, 0, 0) < 0)
-		die_call();
-	if (sys_setresuid(0, 0, 0) < 0)
-		die_call();
-}
-
 static void write_time_offset(const char *clock, long secs)
 {
 	char line[64];
@@ -297,7 +267,7 @@ int main(int argc, char **argv)
 	if (writer.pid) {
 		if (ns_map_writer_finish(&writer) < 0)
 			exit(EXIT_TOOL_FAILED); /* the writer said why */
-		become_root_inside(&o);
+		ns_become_mapped_root(o.uid, o.nuid, o.gid, o.ngid);
 	} else if (o.flags & ns_by_name("user")->flag) {
 		trace_comment("no id map: every id shows as the overflow id 65534 inside");
 	}
