@@ -310,6 +310,8 @@ static void plan(struct cgroup *cg, const char *parent, const char *name, unsign
 		}
 		kept++;
 	}
+	if (kept == 0 && cg->n > 0 && !gc)
+		die("unknown parent '%s': %s is not a cgroup", parent, cg->h[0].parent);
 	for (int c = 0; c < CG_CONTROLLERS; c++)
 		if (cg->ctl[c] >= kept)
 			cg->ctl[c] = -1;
