@@ -148,6 +148,40 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 09: the solution scores 100%" {
+	requires root busybox
+	grade_copy 09-pivot solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 09: the starter (chroot) runs but does not pass: the breakout gets out" {
+	requires root busybox
+	grade_copy 09-pivot starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *PASS* ]]
+	[[ "$output" == *"FAIL [25] a root process inside cannot escape to the host (the chroot breakout fails) -> hint: see lessons/09-"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
+@test "lab 10: the solution scores 100%" {
+	requires root busybox
+	grade_copy 10-layers solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 10: the starter runs but does not pass: it writes into the image" {
+	requires root busybox
+	grade_copy 10-layers starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"PASS [10] the app runs"* ]]
+	[[ "$output" == *"FAIL [20] the layers are unchanged after a run that writes and deletes -> hint: see lessons/10-"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "grade --tap prints TAP for autograders" {
 	requires root
 	local dir=$BATS_TEST_TMPDIR/tap
