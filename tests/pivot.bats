@@ -155,11 +155,13 @@ EOF
 # covers: C11 C46
 @test "a block device made with mknod cannot be opened: in /dev, in the image, in an overlay" {
 	dev=$(stat -c '%Hd:%Ld' /)
-	run box -- sh -c "mknod-open /dev/disk $dev; mknod-open /tmp/disk $dev; mknod-open /root/disk $dev"
+	cd "$(dirname "$ROOTFS")"
+	run mkns --mount --pid -- pivot ./rootfs -- sh -c "mknod-open /dev/disk $dev; mknod-open /tmp/disk $dev; mknod-open /root/disk $dev"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$(echo "$output" | grep -c '^mknod(.*) = 0$')" = 3 ]
 	[ "$(echo "$output" | grep -c '^open(.*) = -1 EACCES (Permission denied)$')" = 3 ]
+	cd "$BATS_TEST_TMPDIR"
 	run overlay_box up sh -c "mknod-open /tmp/disk $dev"
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -264,6 +266,18 @@ EOF
 	run mkns --mount --pid -- overlaymount --lower "empty:$ROOTFS" merged -- pivot merged -- cinfo --format kv
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"root=overlay overlay"* ]]
+}
+
+@test "in a user namespace: mqueue and sysfs need namespaces of their own, and the hints say so" {
+	requires userns
+	run mkns --user --map-root --mount --pid -- pivot "$ROOTFS" -- true
+	[ "$status" -eq 125 ]
+	[ "${lines[1]}" = "pivot: hint: in a user namespace mqueue needs an IPC namespace of its own: add mkns --ipc" ]
+	run mkns --user --map-root --mount --pid --ipc -- pivot "$ROOTFS" -- true
+	[ "${lines[1]}" = "pivot: hint: in a user namespace sysfs needs a network namespace of its own: add mkns --net" ]
+	run mkns --user --map-root --mount --pid --ipc --net -- pivot "$ROOTFS" -- id -u
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
 }
 
 @test "exit statuses: the program's own, 127 when it is not found" {
