@@ -36,6 +36,18 @@ int ns_is_initial(const char *proc_name)
 	return same;
 }
 
+int user_ns_is_initial(void)
+{
+	char map[256], squeezed[256];
+	if (read_file("/proc/self/uid_map", map, sizeof map) < 0)
+		return -1;
+	proc_squeeze(map, squeezed, sizeof squeezed);
+	int initial = strcmp(squeezed, "0 0 4294967295") == 0;
+	trace_comment("user namespace: %s (uid_map \"%s\")", initial ? "the host's initial one" : "not the host's",
+		      squeezed);
+	return initial;
+}
+
 unsigned long mount_flags_of(const char *path)
 {
 	static const struct { unsigned long st, ms; } map[] = {

@@ -15,6 +15,12 @@
  * namespace PID 1 is the container itself. Untraced but for a comment. */
 int ns_is_initial(const char *proc_name);
 
+/* Whether this process is in the host's initial user namespace: its uid_map maps
+ * every uid to itself ("0 0 4294967295"), which no child namespace of an
+ * unprivileged user can have. Works where /proc/2/ns is unreadable (inside a user
+ * namespace). 1 yes, 0 no, -1 unreadable. */
+int user_ns_is_initial(void);
+
 /* The MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC flags of the mount holding path, from
  * statvfs(3); 0 when it cannot be read. */
 unsigned long mount_flags_of(const char *path);

@@ -150,6 +150,25 @@ sum() { sha256sum "$1" | cut -d' ' -f1; }
 	grep -qx "overlaymount: mount(\"overlay\", \"merged\", \"overlay\", MS_NODEV, \"lowerdir=$APP:$BASE,upperdir=parent/up,workdir=parent/work\") = 0" <<<"$stderr"
 }
 
+# covers: C33
+@test "rootless: in a user namespace the overlay gets userxattr, and marks opaque in user.overlay.*" {
+	requires userns
+	tools=$(world_readable_tools)
+	dir=$(mktemp -d /tmp/boxstep-overlay.XXXXXX)
+	chmod 777 "$dir"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '
+		cd "$2" && mkdir -p top low/d m && touch low/d/x low/f &&
+		"$1/bin/mkns" --user --map-root --mount -- "$1/bin/overlaymount" -v --lower top:low --upper up --work work m -- \
+			sh -c "rm -rf m/d && mkdir m/d && rm m/f" 2>&1 | grep "mount(" &&
+		"$1/probes/xattr" up/d user.overlay.opaque && stat -c "%F %t,%T" up/f' sh "$tools" "$dir"
+	rm -rf "$tools" "$dir"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'overlaymount: mount("overlay", "m", "overlay", MS_NODEV, "lowerdir=top:low,upperdir=up,workdir=work,userxattr") = 0' ]
+	[ "${lines[1]}" = y ]
+	[ "${lines[2]}" = "character special file 0,0" ]
+}
+
 @test "refused in the host's initial mount namespace unless --host" {
 	run overlaymount --lower "$APP:$BASE" merged -- true
 	[ "$status" -eq 125 ]

@@ -195,7 +195,7 @@ static void validate(struct options *o, char *data, size_t size)
 				    "renames copied-up files from work into upper, which needs one", o->upper, o->work);
 		n = snprintf(data, size, "lowerdir=%s,upperdir=%s,workdir=%s", o->lower, o->upper, o->work);
 	}
-	if (ns_is_initial("user") == 0)
+	if (user_ns_is_initial() == 0)
 		n += snprintf(data + n, n < (int)size ? size - (size_t)n : 0, ",userxattr");
 	long page = sysconf(_SC_PAGESIZE);
 	if (n < 0 || (long)n + 1 > page || (size_t)n >= size) {
