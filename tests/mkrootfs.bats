@@ -140,6 +140,17 @@ setup() {
 	[ ! -e new ]
 }
 
+@test "--from-host into a busybox root replaces a link, never writes through it" {
+	requires busybox
+	mkrootfs rootfs
+	mkrootfs --from-host /bin/ls rootfs
+	[ -f rootfs/bin/ls ] && [ ! -L rootfs/bin/ls ]
+	cmp rootfs/bin/busybox /bin/busybox
+	run mkns --mount --pid -- pivot rootfs -- sh -c 'ls --version | head -1; cat --help 2>&1 | head -1'
+	[[ "${lines[0]}" == "ls (GNU coreutils)"* ]]
+	[[ "${lines[1]}" == BusyBox* ]]
+}
+
 # covers: C32
 @test "--layer: only the given files, each at its DEST" {
 	mkdir src

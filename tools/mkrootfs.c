@@ -167,14 +167,16 @@ static void copy_files(const char *dir)
 	if (!realpath(dir, real))
 		die("realpath(\"%s\"): %s", dir, strerror(errno));
 	for (size_t i = 0; i < nfiles; i++) {
-		struct stat st;
+		struct stat st, old;
 		char *slash = strrchr(files[i].dst, '/');
 		snprintf(parent, sizeof parent, "%.*s", (int)(slash - files[i].dst), files[i].dst);
-		if (stat(files[i].src, &st) < 0 || root_mkpath(real, parent, 0, p, sizeof p) < 0)
+		if (stat(files[i].src, &st) < 0)
+			die("stat(\"%s\"): %s", files[i].src, strerror(errno));
+		if (root_mkpath(real, parent, 0, p, sizeof p) < 0)
 			die_call();
 		size_t len = strlen(p);
 		snprintf(p + len, sizeof p - len, "/%s", slash + 1);
-		if ((access(p, F_OK) == 0 || errno != ENOENT) && sys_unlink(p) < 0)
+		if ((lstat(p, &old) == 0 || errno != ENOENT) && sys_unlink(p) < 0)
 			die_call();
 		if (sys_copy_file(files[i].src, p, st.st_mode & 07777) < 0)
 			die_call();
