@@ -71,6 +71,24 @@ run_lesson() {
 	run_lesson 05
 }
 
+# covers: C22 C23 C24 C25 C31
+@test "lesson 06: cgroups, v1 vs v2, the hierarchy, pids" {
+	requires root
+	run_lesson 06
+}
+
+# covers: C26 C27 C28 C29
+@test "lesson 07: memory limits, the OOM killer made loud, PSI" {
+	requires root
+	run_lesson 07
+}
+
+# covers: C29 C30
+@test "lesson 08: CPU limits and throttling" {
+	requires root
+	run_lesson 08
+}
+
 # covers: C10 C11
 @test "lesson 09: root filesystems, chroot vs pivot_root, the escape" {
 	requires root busybox
