@@ -146,7 +146,7 @@ setup() {
 	mkrootfs --from-host /bin/ls rootfs
 	[ -f rootfs/bin/ls ] && [ ! -L rootfs/bin/ls ]
 	cmp rootfs/bin/busybox /bin/busybox
-	run mkns --mount --pid -- pivot rootfs -- sh -c 'ls --version | head -1; cat --help 2>&1 | head -1'
+	run mkns --mount --pid -- pivot rootfs -- sh -c '/bin/ls --version | head -1; cat --help 2>&1 | head -1'
 	[[ "${lines[0]}" == "ls (GNU coreutils)"* ]]
 	[[ "${lines[1]}" == BusyBox* ]]
 }
