@@ -285,11 +285,20 @@ static void plan(struct cgroup *cg, const char *parent, const char *name, unsign
 		for (int c = 0; c < CG_CONTROLLERS && !h->v2; c++)
 			if (h->controllers & (1u << c))
 				v1name = v1name ? v1name : controller_names[c].v1;
-		if (!self)
+		char mroot[PATH_MAX] = "/", unused[PATH_MAX];
+		if (!self) {
 			snprintf(rel, sizeof rel, "%s", strcmp(parent, "/") ? parent : "");
-		else if (self_path(h->v2 || cg->fake ? NULL : v1name, rel, sizeof rel) < 0)
+			path_join(h->parent, sizeof h->parent, h->mount, rel);
+		} else if (self_path(h->v2 || cg->fake ? NULL : v1name, rel, sizeof rel) < 0) {
 			die("/proc/self/cgroup has no line for the %s hierarchy", h->v2 ? "cgroup2" : v1name);
-		path_join(h->parent, sizeof h->parent, h->mount, rel + (rel[0] == '/'));
+		} else if ((!cg->fake && (h->v2 ? cgroup_v2_mount_root(unused, sizeof unused, mroot, sizeof mroot)
+					      : cgroup_v1_mount_root(v1name, unused, sizeof unused, mroot, sizeof mroot)) < 0) ||
+			   cgroup_locate(h->mount, mroot, rel, h->parent, sizeof h->parent) < 0) {
+			/* In a cgroup namespace the paths are relative to its root, which a
+			 * mount made outside does not show. */
+			die("--parent self: %s (cgroup %s) is outside the cgroup mounted at %s (its root there: %s)",
+			    h->v2 ? "cgroup2" : v1name, rel, h->mount, mroot);
+		}
 		path_join(h->dir, sizeof h->dir, h->parent, cg->name);
 		h->make_parent = dflt && !is_dir(h->parent);
 		if (!h->make_parent && !is_dir(h->parent)) {

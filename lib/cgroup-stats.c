@@ -56,18 +56,6 @@ static const struct stat_row {
 	{ "io.pressure", CG_CORE, "io.pressure", NULL, NULL, NULL, NULL, PSI },
 };
 
-/* The directory of the cgroup at path (as /proc/PID/cgroup shows it) in the
- * hierarchy mounted at mount, whose root in its tree is root. Inside a cgroup
- * namespace the host's mount shows root "/.." and the directory is out of reach. */
-static int locate(const char *mount, const char *root, const char *path, char *out, size_t size)
-{
-	size_t len = strcmp(root, "/") ? strlen(root) : 0;
-	if (len && (strncmp(path, root, len) != 0 || (path[len] && path[len] != '/')))
-		return -1;
-	int n = snprintf(out, size, "%s%s", mount, strcmp(path + len, "/") ? path + len : "");
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 struct where {
 	char v2[PATH_MAX];       /* the cgroup2 group's directory, "" when unknown */
 	char offers[512];        /* the controllers of the cgroup2 tree */
@@ -89,7 +77,7 @@ static int v1_dir(const struct where *w, const char *ctl, char *out, size_t size
 			continue;
 		snprintf(list, sizeof list, ",%s,", pc.controllers);
 		if (strstr(list, key))
-			return locate(mount, root, pc.path, out, size);
+			return cgroup_locate(mount, root, pc.path, out, size);
 	}
 	return -1;
 }
@@ -163,7 +151,7 @@ void cgroup_stats(const char *cgroup_text,
 	if (cgroup_v2_mount_root(mount, sizeof mount, root, sizeof root) == 0) {
 		while (proc_next_line(&s, line, sizeof line) == 0)
 			if (proc_cgroup_parse(line, &pc) == 0 && pc.hierarchy == 0 &&
-			    locate(mount, root, pc.path, w.v2, sizeof w.v2) < 0)
+			    cgroup_locate(mount, root, pc.path, w.v2, sizeof w.v2) < 0)
 				w.v2[0] = '\0';
 		snprintf(line, sizeof line, "%s/cgroup.controllers", mount);
 		read_file(line, w.offers, sizeof w.offers);

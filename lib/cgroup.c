@@ -234,3 +234,12 @@ int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size)
 	}
 	return count;
 }
+
+int cgroup_locate(const char *mount, const char *root, const char *path, char *out, size_t size)
+{
+	size_t len = strcmp(root, "/") ? strlen(root) : 0;
+	if (len && (strncmp(path, root, len) != 0 || (path[len] && path[len] != '/')))
+		return -1;
+	int n = snprintf(out, size, "%s%s", mount, strcmp(path + len, "/") ? path + len : "");
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}

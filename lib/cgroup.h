@@ -48,6 +48,11 @@ int cgroup_v2_mount_root(char *path, size_t size, char *root, size_t rsize);
 /* The controllers the cgroup2 root offers (its cgroup.controllers), space-separated.
  * Returns how many, 0 when none, -1 when the layout has no cgroup2 tree. */
 int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size);
+/* The directory of the cgroup at path (as /proc/PID/cgroup shows it: relative to
+ * the reader's cgroup namespace) in the hierarchy mounted at mount, whose root in
+ * its tree is root (mountinfo). Inside a cgroup namespace, a mount made outside
+ * shows root "/.." and its cgroups are out of reach: -1. */
+int cgroup_locate(const char *mount, const char *root, const char *path, char *out, size_t size);
 /* 1 when the space-separated list holds word. */
 bool cgroup_word_in(const char *list, const char *word);
 
