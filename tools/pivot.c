@@ -43,9 +43,8 @@ static const struct tool tool = {
 	"  -h, --help               this help\n"
 	"  -V, --version            version\n"
 	"\n"
-	"ROOT's proc, sys and dev must be directories of its own (a symlink is refused); they\n"
-	"and /.boxstep/bin are created when missing. Refused in the host's initial mount\n"
-	"namespace: run pivot after mkns --mount (and --pid, for a /proc of its own).\n"
+	"ROOT's proc, sys, dev: directories, never symlinks; created when missing, as is\n"
+	"/.boxstep/bin. Run pivot after mkns --mount (and --pid, for a /proc of its own).\n"
 	"\n"
 	"Kernel calls, in order (as runc makes them):\n"
 	"  mount(NULL, \"/\", MS_REC|MS_PRIVATE)       nothing propagates back to the host\n"
@@ -57,8 +56,7 @@ static const struct tool tool = {
 	"  mount(/dev/null or tmpfs over masked paths), bind + remount read-only paths\n"
 	"  mount(SRC, ROOT/DST, MS_BIND), mount(\"tmpfs\", ROOT/DST)      volumes\n"
 	"  mount(TOOLKIT, ROOT/.boxstep/bin, MS_BIND), remount MS_RDONLY|MS_NOSUID|MS_NODEV\n"
-	"  open(\"/\", O_PATH), open(ROOT, O_PATH), fchdir(ROOT)\n"
-	"  pivot_root(\".\", \".\")                      the old root now sits on top of the new\n"
+	"  open(\"/\", O_PATH), open(ROOT, O_PATH), fchdir(ROOT), pivot_root(\".\", \".\")\n"
 	"  fchdir(old root), mount(NULL, \".\", MS_REC|MS_PRIVATE), umount2(\".\", MNT_DETACH)\n"
 	"  chdir(\"/\"), execve(\"/.boxstep/bin/NEXT\" or PROGRAM)\n"
 	"\n"
@@ -159,14 +157,16 @@ static void check_mount_point(const char *root, const char *sub, int ro)
 	}
 }
 
-static void refuse_shared(const char *path, const char *what)
+/* pivot_root(2) cannot move the initramfs, nor a mount under a shared parent
+ * (that last only matters with --bare: pivot otherwise makes every mount private). */
+static void refuse_shared(const char *path, const char *what, int check_shared)
 {
 	struct mount_info m;
 	if (mount_find(path, &m) < 0)
 		die("%s: no mount found in /proc/self/mountinfo: %s", path, strerror(errno));
 	if (strcmp(m.fstype, "rootfs") == 0)
 		die("/ is the initramfs (rootfs): pivot_root(2) cannot move it; boot with a real root");
-	if (strstr(m.propagation, "shared:")) {
+	if (check_shared && strstr(m.propagation, "shared:")) {
 		fprintf(stderr, "pivot: %s (the mount on %s) is shared (%s): pivot_root(\".\", \".\") would fail "
 			"with EINVAL\n", what, m.mount_point, m.propagation);
 		hint("make the mounts private first: leave out --bare (pivot makes them private), or run mkns --mount "
@@ -191,9 +191,10 @@ static void validate(struct options *o, char **program)
 		hint("run pivot inside a new mount namespace: mkns --mount --pid -- pivot ROOT ...");
 		exit(EXIT_TOOL_FAILED);
 	}
+	if (!o->chroot)
+		refuse_shared("/", "the current root", o->bare);
 	if (o->bare) {
-		refuse_shared("/", "the current root");
-		refuse_shared(o->root, "the parent mount of ROOT");
+		refuse_shared(o->root, "the parent mount of ROOT", 1);
 		return;
 	}
 	int ro = (mount_flags_of(o->root) & MS_RDONLY) != 0;
