@@ -123,11 +123,13 @@ int sys_mkdir(const char *path, mode_t mode)
 int sys_open(const char *path, int flags, mode_t mode)
 {
 	char p[512];
-	const char *acc = (flags & O_ACCMODE) == O_RDONLY ? "O_RDONLY"
+	/* musl's O_ACCMODE includes O_PATH, so look at O_PATH first. */
+	const char *acc = (flags & O_PATH) == O_PATH ? "O_PATH"
+			  : (flags & O_ACCMODE) == O_RDONLY ? "O_RDONLY"
 			  : (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY" : "O_RDWR";
-	return (int)trace_call(open(path, flags | O_CLOEXEC, mode), "open(%s, %s|O_CLOEXEC%s)",
-			       q(p, sizeof p, path), acc,
-			       (flags & O_PATH) ? "|O_PATH" : (flags & O_DIRECTORY) ? "|O_DIRECTORY" : "");
+	return (int)trace_call(open(path, flags | O_CLOEXEC, mode), "open(%s, %s%s%s|O_CLOEXEC)",
+			       q(p, sizeof p, path), acc, (flags & O_DIRECTORY) ? "|O_DIRECTORY" : "",
+			       (flags & O_CREAT) ? "|O_CREAT" : "");
 }
 
 int sys_chdir(const char *path)

@@ -38,13 +38,6 @@ int sys_chroot(const char *path)
 	return (int)trace_call(chroot(path), "chroot(%s)", q(p, sizeof p, path));
 }
 
-int sys_open_dir_path(const char *path)
-{
-	char p[512];
-	return (int)trace_call(open(path, O_PATH | O_DIRECTORY | O_CLOEXEC), "open(%s, O_PATH|O_DIRECTORY|O_CLOEXEC)",
-			       q(p, sizeof p, path));
-}
-
 int sys_symlink(const char *target, const char *linkpath)
 {
 	char t[512], l[512];

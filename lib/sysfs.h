@@ -10,8 +10,6 @@ int sys_pivot_root(const char *new_root, const char *put_old); /* pivot_root(2) 
 /* fchdir(2); path is what fd names, for the trace: fchdir(3</srv/rootfs>). */
 int sys_fchdir(int fd, const char *path);
 int sys_chroot(const char *path);                         /* chroot(2) */
-/* open(path, O_PATH|O_DIRECTORY|O_CLOEXEC): a handle on a directory. */
-int sys_open_dir_path(const char *path);
 int sys_symlink(const char *target, const char *linkpath); /* symlink(2) */
 int sys_chmod(const char *path, mode_t mode);             /* chmod(2) */
 int sys_unlink(const char *path);                         /* unlink(2) */

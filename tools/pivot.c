@@ -216,19 +216,6 @@ static void validate(struct options *o, char **program)
 		     "(the escape of lesson 09). Never use it to isolate.");
 }
 
-/* The hints a user namespace needs, beside lib/log's table. */
-static _Noreturn void die_mount(void)
-{
-	int err = errno;
-	report_call();
-	if (err == EPERM && strstr(last_call(), "(\"mqueue\""))
-		hint("in a user namespace mqueue needs an IPC namespace of its own: add mkns --ipc");
-	else if (err == EPERM && strstr(last_call(), "(\"sysfs\""))
-		hint("in a user namespace sysfs needs a network namespace of its own: add mkns --net");
-	else
-		hint_for_last_call(NULL);
-	exit(EXIT_TOOL_FAILED);
-}
 
 static void prepare(const struct options *o)
 {
@@ -239,20 +226,20 @@ static void prepare(const struct options *o)
 	    root_mkpath(o->root, "sys", 0, p, sizeof p) < 0 ||
 	    sys_mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
 	    rootfs_mask(o->root) < 0)
-		die_mount();
+		die_call();
 	for (size_t i = 0; i < o->nvol; i++)
 		if (rootfs_volume_mount(&o->vol[i], o->root) < 0)
-			die_mount();
+			die_call();
 	if (!o->no_tools) {
 		/* DESIGN.md 1: the rest of the chain runs from here; read-only, and a bind
 		 * mount only becomes read-only with a second, remounting call. */
 		if (root_mkpath(o->root, TOOLS_DIR, 0, p, sizeof p) < 0 ||
 		    sys_mount(chain_toolkit_dir(), p, NULL, MS_BIND, NULL) < 0 ||
 		    mount_remount(p, MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
-			die_mount();
+			die_call();
 	}
 	if (o->readonly && mount_remount(o->root, MS_RDONLY) < 0)
-		die_mount();
+		die_call();
 }
 
 /* runc's order: pivot_root(".", ".") stacks the old root on top of the new one at
@@ -260,8 +247,8 @@ static void prepare(const struct options *o)
  * unmount propagates nowhere, and detached. */
 static void switch_root(const char *root)
 {
-	int oldroot = sys_open_dir_path("/");
-	int newroot = oldroot < 0 ? -1 : sys_open_dir_path(root);
+	int oldroot = sys_open("/", O_PATH | O_DIRECTORY, 0);
+	int newroot = oldroot < 0 ? -1 : sys_open(root, O_PATH | O_DIRECTORY, 0);
 	if (newroot < 0 || sys_fchdir(newroot, root) < 0 || sys_pivot_root(".", ".") < 0 ||
 	    sys_fchdir(oldroot, "old /") < 0 || sys_mount(NULL, ".", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    sys_umount2(".", MNT_DETACH) < 0 || sys_chdir("/") < 0)
