@@ -4,8 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
 
+#include "log.h"
 #include "parse.h"
+#include "suggest.h"
 #include "sys.h"
 
 /* The generated X-macro list X("CAP_CHOWN", 0) ...: it shares this module's name,
@@ -222,4 +228,122 @@ int caps_parse_list(const char *list, uint64_t *mask, char *bad, size_t badsize)
 		return -1;
 	*mask = c.mask;
 	return 0;
+}
+
+/* Applying sets (capdrop). */
+
+uint64_t caps_docker_default(void)
+{
+	static const char *const names[] = {
+		"chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid",
+		"setuid", "setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write",
+	};
+	uint64_t mask = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int cap = cap_by_name(names[i]);
+		if (cap >= 0)
+			mask |= UINT64_C(1) << cap;
+	}
+	return mask;
+}
+
+const char *cap_suggest(const char *name)
+{
+	struct suggestion s = SUGGESTION_INIT(name);
+	fill_names();
+	if (strncasecmp(name, "cap_", 4) == 0)
+		s.word = name + 4;
+	for (int i = 0; i < CAPS_MAX; i++)
+		if (macros[i])
+			suggest_offer(&s, lower[i]);
+	return suggest_best(&s);
+}
+
+int caps_read(struct cap_sets *s)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	memset(s, 0, sizeof *s);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	s->eff = (uint64_t)d[1].effective << 32 | d[0].effective;
+	s->prm = (uint64_t)d[1].permitted << 32 | d[0].permitted;
+	s->inh = (uint64_t)d[1].inheritable << 32 | d[0].inheritable;
+	for (int cap = 0; cap <= cap_last_kernel(); cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			s->bnd |= UINT64_C(1) << cap;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			s->amb |= UINT64_C(1) << cap;
+	}
+	return 0;
+}
+
+int caps_no_new_privs_set(void)
+{
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+}
+
+static const char *macro_or_number(int cap, char *buf, size_t size)
+{
+	const char *m = cap_macro(cap);
+	if (m)
+		return m;
+	snprintf(buf, size, "%d", cap);
+	return buf;
+}
+
+int caps_bounding_drop(int cap)
+{
+	char n[16];
+	return (int)trace_call(prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "prctl(PR_CAPBSET_DROP, %s)",
+			       macro_or_number(cap, n, sizeof n));
+}
+
+int caps_keepcaps(int on)
+{
+	return (int)trace_call(prctl(PR_SET_KEEPCAPS, on, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, %d)", on);
+}
+
+/* A set as a trace argument: "chown|kill", or "0". */
+static void set_str(char *buf, size_t size, uint64_t mask)
+{
+	if (!mask)
+		snprintf(buf, size, "0");
+	else
+		caps_format_mask(mask, buf, size);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '|';
+}
+
+int caps_capset(uint64_t eff, uint64_t prm, uint64_t inh)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	char e[700], p[700], i[700];
+	for (int w = 0; w < 2; w++) {
+		d[w].effective = (uint32_t)(eff >> (32 * w));
+		d[w].permitted = (uint32_t)(prm >> (32 * w));
+		d[w].inheritable = (uint32_t)(inh >> (32 * w));
+	}
+	set_str(e, sizeof e, eff);
+	set_str(p, sizeof p, prm);
+	set_str(i, sizeof i, inh);
+	if (prm == eff)
+		snprintf(e, sizeof e, "(as permitted)");
+	return (int)trace_call(syscall(SYS_capset, &h, d),
+			       "capset({_LINUX_CAPABILITY_VERSION_3, 0}, {permitted=%s, effective=%s, inheritable=%s})",
+			       p, e, i);
+}
+
+int caps_ambient_raise(int cap)
+{
+	char n[16];
+	return (int)trace_call(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0),
+			       "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, %s)", macro_or_number(cap, n, sizeof n));
+}
+
+int caps_set_no_new_privs(void)
+{
+	return (int)trace_call(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 }

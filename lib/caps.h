@@ -40,4 +40,29 @@ int caps_parse_hex(const char *s, uint64_t *mask);
  * unknown name returns -1 and copies it to bad (when bad is not NULL). */
 int caps_parse_list(const char *list, uint64_t *mask, char *bad, size_t badsize);
 
+/* Docker's default set of 14 (moby's oci/caps/defaults.go): chown dac_override
+ * fsetid fowner mknod net_raw setgid setuid setfcap setpcap net_bind_service
+ * sys_chroot kill audit_write. */
+uint64_t caps_docker_default(void);
+/* The known name closest to a mistyped one ("net_bind_servic": "net_bind_service"),
+ * or NULL when none is close. */
+const char *cap_suggest(const char *name);
+
+/* The five sets of a process (capabilities(7)), as masks. */
+struct cap_sets {
+	uint64_t eff, prm, inh, bnd, amb;
+};
+/* The caller's sets, from capget(2) and prctl(2) (no /proc needed). Untraced:
+ * reading is looking. Returns 0 or -1 with errno. */
+int caps_read(struct cap_sets *s);
+/* 1 when the caller has no_new_privs set (PR_GET_NO_NEW_PRIVS), else 0. */
+int caps_no_new_privs_set(void);
+
+/* Changing them. Each makes one traced kernel call and returns its result. */
+int caps_bounding_drop(int cap);                        /* prctl(PR_CAPBSET_DROP, CAP_X) */
+int caps_keepcaps(int on);                              /* prctl(PR_SET_KEEPCAPS, on) */
+int caps_capset(uint64_t eff, uint64_t prm, uint64_t inh); /* capset(2), version 3 */
+int caps_ambient_raise(int cap);                        /* prctl(PR_CAP_AMBIENT, RAISE, CAP_X) */
+int caps_set_no_new_privs(void);                        /* prctl(PR_SET_NO_NEW_PRIVS, 1) */
+
 #endif
