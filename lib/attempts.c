@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 
 #include "log.h"
+#include "table.h"
 
 long attempt_int80_unshare(long flags); /* attempts-abi.c */
 
@@ -211,4 +212,47 @@ int attempt_blocked(const struct attempt *a, const struct attempt_result *res)
 {
 	(void)a;
 	return res->signal || res->ret == -EPERM || res->ret == -EACCES || res->ret == -EROFS;
+}
+
+static int missing(const struct attempt *a, const struct attempt_result *res)
+{
+	return !res->signal && ((res->ret == -ENOSYS && a->harmless != ENOSYS) || (res->ret == -ENOENT && !a->harmless));
+}
+
+static void append(char *list, size_t size, const char *name)
+{
+	size_t n = strlen(list);
+	snprintf(list + n, size - n, "%s%s", n ? "," : "", name);
+}
+
+int attempts_report(int kv)
+{
+	static const char *const groups[] = { "blocked", "missing", "allowed" };
+	char lists[3][1024] = { "", "", "" }, buf[64], count[48];
+	int counts[3] = { 0, 0, 0 };
+	size_t n;
+	const struct attempt *all = attempts(&n);
+	for (size_t i = 0; i < n; i++) {
+		struct attempt_result res;
+		if (!all[i].probe)
+			continue;
+		if (attempt_try(&all[i], 0, &res) < 0)
+			return -1;
+		int g = attempt_blocked(&all[i], &res) ? 0 : missing(&all[i], &res) ? 1 : 2;
+		append(lists[g], sizeof lists[g], all[i].name);
+		counts[g]++;
+		if (kv)
+			printf("probe.%s=%s\n", all[i].name, attempt_result_str(&res, buf, sizeof buf));
+	}
+	if (kv) {
+		printf("probe.blocked=%s\n", lists[0]);
+		return 0;
+	}
+	printf("probe (privileged calls with harmless arguments: blocked = EPERM, EACCES, EROFS or\n"
+	       "killed; missing = ENOSYS or no such file; allowed = the kernel's own harmless error)\n");
+	for (int g = 0; g < 3; g++) {
+		snprintf(count, sizeof count, "%d", counts[g]);
+		table_row_wrapped(groups[g], count, counts[g] ? lists[g] : "-");
+	}
+	return 0;
 }

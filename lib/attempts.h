@@ -34,4 +34,11 @@ const char *attempt_result_str(const struct attempt_result *r, char *buf, size_t
 /* 1 when the result is a refusal: EPERM, EACCES, EROFS, or a kill; else 0. */
 int attempt_blocked(const struct attempt *a, const struct attempt_result *r);
 
+/* cinfo --probe: tries every call marked probe, each in a child, and prints them
+ * grouped: blocked (EPERM, EACCES, EROFS or killed), missing (ENOSYS, or no such
+ * file: not in this kernel, or a filter said ENOSYS) and allowed (the kernel's own
+ * harmless error). kv: "probe.NAME=RESULT" lines and "probe.blocked=a,b,...".
+ * Returns 0, or -1 when a child could not be made. */
+int attempts_report(int kv);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attempts.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "chain.h"
@@ -20,7 +21,7 @@
 #include "procinfo.h"
 #include "table.h"
 
-#define USAGE "cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv]"
+#define USAGE "cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv] [--probe]"
 
 static const struct tool tool = {
 	"cinfo", USAGE,
@@ -31,6 +32,9 @@ static const struct tool tool = {
 	"  -r, --ref PID         compare namespaces with PID's (a shell left on the host)\n"
 	"  -R, --ref-file FILE   compare with a saved report (cinfo --format kv > FILE)\n"
 	"  -f, --format FORMAT   human (default) or kv: key=value lines for scripts\n"
+	"  -p, --probe           also try privileged calls with harmless arguments (mount,\n"
+	"                        reboot, bpf, ...) and list which are blocked, as amicontained\n"
+	"                        does (tryscall --list shows them)\n"
 	"  -v, --verbose         trace kernel calls (or BOXSTEP_TRACE=1)\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         version\n"
@@ -82,6 +86,7 @@ static const struct option longopts[] = {
 	{ "ref", required_argument, NULL, 'r' },
 	{ "ref-file", required_argument, NULL, 'R' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "probe", no_argument, NULL, 'p' },
 	CHAIN_COMMON_LONGOPTS,
 };
 
@@ -261,16 +266,17 @@ int main(int argc, char **argv)
 	struct info in;
 	const char *format = "human", *ref_file = NULL;
 	pid_t ref_pid = 0;
-	int c, once_t = 0, once_r = 0, once_rf = 0, once_f = 0;
+	int c, once_t = 0, once_r = 0, once_rf = 0, once_f = 0, probe = 0;
 	char label[32];
 	memset(&in, 0, sizeof in);
 	chain_init(&tool);
-	while ((c = getopt_long(argc, argv, "+:t:r:R:f:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:r:R:f:p" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': chain_once(&once_t, "--target"); in.pid = pid_value("--target", optarg); break;
 		case 'r': chain_once(&once_r, "--ref"); ref_pid = pid_value("--ref", optarg); break;
 		case 'R': chain_once(&once_rf, "--ref-file"); ref_file = optarg; break;
 		case 'f': chain_once(&once_f, "--format"); format = optarg; break;
+		case 'p': chain_once(&probe, "--probe"); break;
 		default: chain_common_option(&tool, c, argv);
 		}
 	}
@@ -278,6 +284,8 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument '%s': cinfo runs no program", argv[optind]);
 	if (ref_pid && ref_file)
 		usage_error("give either --ref or --ref-file, not both");
+	if (probe && in.pid)
+		usage_error("--probe tries calls as cinfo itself: leave out --target");
 	if (strcmp(format, "human") && strcmp(format, "kv"))
 		usage_error("invalid format '%s': expected human or kv", format);
 
@@ -304,5 +312,7 @@ int main(int argc, char **argv)
 		print_kv(&in);
 	else
 		print_human(&in);
+	if (probe && attempts_report(strcmp(format, "kv") == 0) < 0)
+		die("--probe: fork: %s", strerror(errno));
 	return fflush(stdout) == 0 ? 0 : EXIT_TOOL_FAILED;
 }
