@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 
 #include "log.h"
+#include "seccomp.h"
 #include "table.h"
 
 long attempt_int80_unshare(long flags); /* attempts-abi.c */
@@ -108,6 +109,13 @@ static long t_proc_sys(long a) { (void)a; return write_x("/proc/sys/kernel/panic
 static long t_sysrq(long a) { (void)a; return fd_ret(open("/proc/sysrq-trigger", O_RDONLY | O_CLOEXEC)); }
 static long t_kcore(long a) { (void)a; return fd_ret(open("/proc/kcore", O_RDONLY | O_CLOEXEC)); }
 static long t_fd(long fd) { return r(fcntl((int)fd, F_GETFD)); }
+/* The first number past the generated table: a syscall newer than the headers
+ * (on Linux 6.18 with 6.1 headers, cachestat), given a descriptor of -1. */
+static long t_newer(long a)
+{
+	(void)a;
+	return r(syscall(sc_highest() + 1, -1, 0, 0, 0, 0));
+}
 
 static const struct attempt table[] = {
 	{ "mount", "mount(\"none\", \"/\", NULL, 0, NULL)", EINVAL, "mount any filesystem, the host's disk too", t_mount, 1 },
@@ -148,6 +156,7 @@ static const struct attempt table[] = {
 	{ "sysrq-trigger", "open(\"/proc/sysrq-trigger\", O_RDONLY)", 0, "crash or reboot the host", t_sysrq, 1 },
 	{ "kcore", "open(\"/proc/kcore\", O_RDONLY)", 0, "read the host's memory", t_kcore, 1 },
 	{ "fd", "fcntl(FD, F_GETFD)", 0, "use a descriptor left open by the host", t_fd, 0 },
+	{ "newer", "syscall(HIGHEST + 1, -1, 0, 0, 0, 0)", EBADF, "a call the filter's author never saw", t_newer, 0 },
 };
 
 const struct attempt *attempts(size_t *count)

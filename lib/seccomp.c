@@ -120,6 +120,7 @@ void sc_filter_init(struct sc_filter *f, uint32_t known, uint32_t unknown, uint3
 	fill();
 	for (int n = 0; n < SC_NR_LIMIT; n++)
 		f->rule[n].ret = known;
+	f->base = known;
 	f->unknown = unknown;
 	f->action = action;
 }
@@ -350,27 +351,10 @@ static int compile_tree(const struct sc_filter *f, struct bpf_prog *p)
 	return 0;
 }
 
-/* The answer most named numbers get: the linear program's fall-through. */
-static uint32_t most_common(const struct sc_filter *f)
-{
-	uint32_t best = SC_ALLOW;
-	int best_n = 0;
-	for (int n = 0; n <= highest; n++) {
-		int count = 0;
-		for (int m = 0; m <= highest; m++)
-			count += by_nr[m] && f->rule[m].test == SC_NO_TEST && f->rule[m].ret == f->rule[n].ret;
-		if (count > best_n) {
-			best_n = count;
-			best = f->rule[n].ret;
-		}
-	}
-	return best;
-}
-
 static int compile_linear(const struct sc_filter *f, struct bpf_prog *p)
 {
 	char a[40];
-	uint32_t def = most_common(f);
+	uint32_t def = f->base;
 	bpf_emit(p, BPF_JMP | BPF_JGT | BPF_K, 0, 1, (uint32_t)highest, "above the table?");
 	bpf_emit(p, BPF_RET | BPF_K, 0, 0, f->unknown, "%s", sc_ret_str(f->unknown, a, sizeof a));
 	for (int n = 0; n <= highest; n++) {

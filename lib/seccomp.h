@@ -52,11 +52,13 @@ struct sc_rule {
 #define SC_NR_LIMIT 1024
 struct sc_filter {
 	struct sc_rule rule[SC_NR_LIMIT]; /* by number, 0..sc_highest() */
+	uint32_t base;    /* what a named syscall without a rule of its own gets */
 	uint32_t unknown; /* numbers the headers do not name, below and above the highest */
 	uint32_t action;  /* what refused calls get: --action */
 };
 
-/* Every named syscall gets known, every other number unknown. */
+/* Every named syscall gets known (the base: a rule is what differs from it), every
+ * other number unknown. */
 void sc_filter_init(struct sc_filter *f, uint32_t known, uint32_t unknown, uint32_t action);
 /* A plain rule: nr gets ret, whatever its arguments. */
 void sc_rule_set(struct sc_filter *f, int nr, uint32_t ret);
@@ -81,8 +83,9 @@ void sc_deny_namespaces(struct sc_filter *f);
 void sc_deny_tiocsti(struct sc_filter *f);
 
 /* Compiles f: SC_TREE is the binary search above, SC_LINEAR one comparison per
- * rule in number order (what naive filters do; for comparison). Returns 0, or -1
- * when the program exceeds BPF_MAXINSNS. */
+ * rule (each syscall whose answer is not the base) in number order, what naive
+ * filters do, for comparison. Returns 0, or -1 when the program exceeds
+ * BPF_MAXINSNS. */
 enum sc_layout { SC_TREE, SC_LINEAR };
 int sc_compile(const struct sc_filter *f, enum sc_layout layout, struct bpf_prog *p);
 

@@ -106,8 +106,8 @@ static int add_cap(const char *name, void *ctx)
 	} else if (cap < 0 || cap > cap_last_kernel()) {
 		const char *near = cap_suggest(name);
 		if (near)
-			usage_error("unknown capability '%s' in %s (did you mean %s?)", name, c->option, near);
-		usage_error("unknown capability '%s' in %s: capsh --print or capdrop --help lists them", name, c->option);
+			die("unknown capability '%s' in %s (did you mean %s?)", name, c->option, near);
+		die("unknown capability '%s' in %s: capsh --print or capdrop --help lists them", name, c->option);
 	} else {
 		c->mask |= UINT64_C(1) << cap;
 	}
@@ -118,9 +118,9 @@ static uint64_t cap_list(const char *option, const char *list, uint64_t has)
 {
 	struct list_ctx c = { option, list, 0, has, 0, 0 };
 	if (parse_name_list(list, add_cap, &c) < 0)
-		usage_error("empty capability name in %s '%s'", option, list);
+		die("empty capability name in %s '%s'", option, list);
 	if (c.words && c.items > 1)
-		usage_error("'none' in %s stands alone", option);
+		die("'none' in %s stands alone", option);
 	return c.mask;
 }
 
@@ -144,9 +144,9 @@ static int add_group(const char *name, void *ctx)
 {
 	struct options *o = ctx;
 	if (o->ngroups == MAX_GROUPS)
-		usage_error("more than %d groups in --groups", MAX_GROUPS);
+		die("more than %d groups in --groups", MAX_GROUPS);
 	if (users_group(name, &o->groups[o->ngroups]) < 0)
-		usage_error("unknown group '%s' in --groups: not in /etc/group of this root", name);
+		die("unknown group '%s' in --groups: not in /etc/group of this root", name);
 	o->ngroups++;
 	return 0;
 }
@@ -158,13 +158,13 @@ static void parse_user(struct options *o)
 	snprintf(user, sizeof user, "%.*s", colon ? (int)(colon - o->user_arg) : (int)strlen(o->user_arg), o->user_arg);
 	int r = users_user(user, &o->uid, &o->gid);
 	if (r < 0)
-		usage_error("unknown user '%s' in --user: not in /etc/passwd of this root (a number works too)", user);
+		die("unknown user '%s' in --user: not in /etc/passwd of this root (a number works too)", user);
 	if (r == 1)
 		o->gid = (gid_t)o->uid;
 	if (colon && users_group(colon + 1, &o->gid) < 0)
-		usage_error("unknown group '%s' in --user: not in /etc/group of this root", colon + 1);
+		die("unknown group '%s' in --user: not in /etc/group of this root", colon + 1);
 	if (o->groups_arg && parse_name_list(o->groups_arg, add_group, o) < 0)
-		usage_error("empty group in --groups '%s'", o->groups_arg);
+		die("empty group in --groups '%s'", o->groups_arg);
 }
 
 /* Everything is checked before the first change (DESIGN.md 3). */
@@ -180,7 +180,7 @@ static void validate(struct options *o)
 		o->ambient = cap_list("--ambient", o->ambient_arg, o->now.bnd);
 	if (o->ambient & ~o->keep) {
 		caps_format_mask(o->ambient & ~o->keep, names, sizeof names);
-		usage_error("--ambient %s: not kept; an ambient capability must stay permitted and inheritable: "
+		die("--ambient %s: not kept; an ambient capability must stay permitted and inheritable: "
 			    "add it to --keep", names);
 	}
 	if (o->keep & ~o->now.prm) {
@@ -190,7 +190,7 @@ static void validate(struct options *o)
 	if ((o->now.bnd & ~o->keep) && !(o->now.eff >> CAP_SETPCAP & 1))
 		die("dropping from the bounding set needs CAP_SETPCAP, which this process does not have");
 	if (o->groups_arg && !o->user_arg)
-		usage_error("--groups needs --user");
+		die("--groups needs --user");
 	if (o->user_arg)
 		parse_user(o);
 }

@@ -96,8 +96,8 @@ static int add_name(const char *name, void *ctx)
 	if (nr < 0) {
 		const char *near = sc_suggest(name);
 		if (near)
-			usage_error("unknown syscall '%s' in %s (did you mean %s?)", name, c->option, near);
-		usage_error("unknown syscall '%s' in %s: not in this build's table, made from the kernel headers "
+			die("unknown syscall '%s' in %s (did you mean %s?)", name, c->option, near);
+		die("unknown syscall '%s' in %s: not in this build's table, made from the kernel headers "
 			    "(a syscall newer than them cannot be named)", name, c->option);
 	}
 	c->set[nr] = 1;
@@ -110,7 +110,7 @@ static void add_list(struct options *o, int allow, const char *list)
 	const char *option = allow ? "--allow" : "--deny";
 	struct list_ctx c = { allow ? o->allow : o->deny, allow ? &o->nallow : &o->ndeny, option };
 	if (parse_name_list(list, add_name, &c) < 0)
-		usage_error("empty syscall name in %s '%s'", option, list);
+		die("empty syscall name in %s '%s'", option, list);
 }
 
 static uint32_t parse_action(const char *s)
@@ -130,7 +130,7 @@ static uint32_t parse_action(const char *s)
 	if (!strcmp(s, "trap"))
 		return SECCOMP_RET_TRAP;
 	if (strncmp(s, "errno:", 6))
-		usage_error("invalid action '%s': expected errno, errno:NAME, kill, log or trap", s);
+		die("invalid action '%s': expected errno, errno:NAME, kill, log or trap", s);
 	s += 6;
 	if (parse_uint(s, 4095, &n) == 0 && n > 0)
 		return SC_ERRNO(n);
@@ -141,8 +141,8 @@ static uint32_t parse_action(const char *s)
 		suggest_offer(&near, errnos[i].name);
 	}
 	if (suggest_best(&near))
-		usage_error("unknown errno 'errno:%s' for --action (did you mean errno:%s?)", s, suggest_best(&near));
-	usage_error("unknown errno 'errno:%s' for --action: expected a name such as EPERM, or 1 to 4095", s);
+		die("unknown errno 'errno:%s' for --action (did you mean errno:%s?)", s, suggest_best(&near));
+	die("unknown errno 'errno:%s' for --action: expected a name such as EPERM, or 1 to 4095", s);
 }
 
 static void parse_args(struct options *o, int argc, char **argv)
@@ -154,7 +154,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case OPT_PROFILE:
 			chain_once(&o->once_p, "--profile");
 			if (strcmp(optarg, "default"))
-				usage_error("unknown profile '%s': the one profile is 'default' (Docker's)", optarg);
+				die("unknown profile '%s': the one profile is 'default' (Docker's)", optarg);
 			o->profile = 1;
 			break;
 		case OPT_DENY: add_list(o, 0, optarg); break;
@@ -171,24 +171,24 @@ static void parse_args(struct options *o, int argc, char **argv)
 static void validate(struct options *o, int has_program)
 {
 	if (!o->profile && !o->ndeny && !o->nallow && !o->deny_ns)
-		usage_error("no rule given: add --profile default, --deny LIST, --allow LIST or --deny-ns");
+		die("no rule given: add --profile default, --deny LIST, --allow LIST or --deny-ns");
 	if (!o->profile && o->ndeny && o->nallow)
-		usage_error("give --allow (an allowlist: all else is refused) or --deny (a denylist), not both");
+		die("give --allow (an allowlist: all else is refused) or --deny (a denylist), not both");
 	for (int n = 0; n < SC_NR_LIMIT; n++)
 		if (o->deny[n] && o->allow[n])
-			usage_error("%s is in both --allow and --deny", sc_name(n));
+			die("%s is in both --allow and --deny", sc_name(n));
 	if (o->dump && o->test)
-		usage_error("give --dump or --test, not both");
+		die("give --dump or --test, not both");
 	if ((o->dump || o->test) && has_program)
-		usage_error("--%s installs nothing and runs nothing: leave out the program", o->dump ? "dump" : "test");
+		die("--%s installs nothing and runs nothing: leave out the program", o->dump ? "dump" : "test");
 	if (o->test && sc_nr(o->test) < 0) {
 		const char *near = sc_suggest(o->test);
-		usage_error("unknown syscall '%s' for --test%s%s%s", o->test, near ? " (did you mean " : "",
+		die("unknown syscall '%s' for --test%s%s%s", o->test, near ? " (did you mean " : "",
 			    near ? near : "", near ? "?)" : "");
 	}
 	for (size_t i = 0; i < sizeof handover / sizeof handover[0]; i++)
 		if (o->deny[sc_nr(handover[i])] && !o->dump && !o->test)
-			usage_error("--deny %s: seccompbpf needs it after installing the filter, to start the program",
+			die("--deny %s: seccompbpf needs it after installing the filter, to start the program",
 				    handover[i]);
 }
 
