@@ -33,8 +33,10 @@ static const struct tool tool = {
 	"                          are refused\n"
 	"      --deny LIST         refuse these (with --profile: on top of it)\n"
 	"      --allow LIST        allow only these: an allowlist, everything else refused\n"
-	"                          (with --profile: let these through it); execve, close_range\n"
-	"                          and exit_group are added: seccompbpf needs them to hand over\n"
+	"                          (with --profile: let these through it). seccompbpf adds what\n"
+	"                          it calls after the filter is in place: execve, stat, lstat,\n"
+	"                          newfstatat, access, faccessat(2), readlink, getcwd (finding\n"
+	"                          PROGRAM), close_range, write and exit_group\n"
 	"      --deny-ns           refuse clone and unshare with CLONE_NEW* flags, and setns;\n"
 	"                          clone3 gets ENOSYS\n"
 	"      --action ACTION     what a refused call gets: errno (EPERM, the default, as in\n"
@@ -72,8 +74,14 @@ static const struct option longopts[] = {
 	{ "test", required_argument, NULL, OPT_TEST },       CHAIN_COMMON_LONGOPTS,
 };
 
-/* What seccompbpf itself calls once the filter is in place. */
-static const char *const handover[] = { "execve", "close_range", "exit_group" };
+/* What seccompbpf itself calls between installing the filter and the execve:
+ * finding PROGRAM (lib/chain: stat, access, realpath), closing descriptors,
+ * its trace and error lines, and exit when the exec fails. All read-only but
+ * close_range and write. */
+static const char *const handover[] = {
+	"execve", "stat", "lstat", "newfstatat", "access", "faccessat", "faccessat2", "readlink", "getcwd",
+	"close_range", "write", "exit_group",
+};
 
 struct options {
 	int profile, deny_ns, dump, once_p, once_ns, once_a, once_d, once_t;
