@@ -336,6 +336,15 @@ int nl_link_get(struct nl_sock *s, const char *name, struct nl_link *out)
 	return 0;
 }
 
+int nl_link_find(struct nl_sock *s, const char *name, struct nl_link *out)
+{
+	if (nl_link_get(s, name, out) == 0)
+		return 1;
+	if (errno != ENODEV)
+		nl_die();
+	return 0;
+}
+
 static struct ifinfomsg *link_req(struct req *r, int create)
 {
 	struct ifinfomsg *ifi = create ? INIT(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, struct ifinfomsg)

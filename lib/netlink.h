@@ -41,6 +41,10 @@ struct nl_link {
 /* The device called name: 0, or -1 with errno (ENODEV: there is none). */
 int nl_link_get(struct nl_sock *s, const char *name, struct nl_link *out);
 
+/* The same, as a question: 1 it exists, 0 it does not; exits 125 (nl_die) when
+ * the kernel gives any other answer. */
+int nl_link_find(struct nl_sock *s, const char *name, struct nl_link *out);
+
 /* Every request returns 0 when the kernel ACKs it, or -1 with errno (the kernel's
  * answer; its text for nl_die). */
 /* A veth pair: name here, peer in the namespace of peer_netns_fd (-1: here too). */

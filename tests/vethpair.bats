@@ -11,7 +11,7 @@ teardown() { net_teardown; }
 @test "--help, --version and usage errors" {
 	run vethpair --help
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "Usage: vethpair [--name NAME] "* ]]
+	[[ "${lines[0]}" == "Usage: vethpair [--bridge NAME [--bridge-addr CIDR] | --host-addr CIDR] "* ]]
 	[[ "$output" == *"Kernel calls, in order"* ]]
 	run vethpair --version
 	[ "$output" = "vethpair (boxstep) 0.1.0" ]
