@@ -229,3 +229,22 @@ EOF
 	[[ "${lines[1]}" == 'vethpair: setns(3<"net:['*']">, CLONE_NEWNET): Operation not permitted' ]]
 	[[ "${lines[2]}" == "vethpair: hint: a rootless chain cannot reach the outer network namespace"*"slirp4netns, pasta"* ]]
 }
+
+@test "a request the kernel refuses: its own reason in the error line, the new bridge removed" {
+	requires root
+	run scenario <<'EOF'
+st=0
+# 10.0.0.255 is in 10.0.0.0/24 but is its broadcast address: only the kernel knows
+# it cannot be a gateway, and says so in its extended ACK.
+mkns --net -- vethpair --bridge br9 --bridge-addr 10.0.0.1/24 --addr 10.0.0.2/24 --gateway 10.0.0.255 -- true 2>err || st=$?
+echo "status $st"
+cat err
+wait_veths 0
+echo "links: $(ip -o link | awk -F': ' '{print $2}' | tr '\n' ' ')"
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "status 125" ]
+	[[ "${lines[1]}" == "vethpair: RTM_NEWROUTE{"*"RTA_GATEWAY=10.0.0.255, RTA_OIF=2}: Invalid argument (kernel: \"Nexthop has invalid gateway\")" ]]
+	[ "${lines[2]}" = "links: lo " ]
+}

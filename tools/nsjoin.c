@@ -128,7 +128,10 @@ static void open_ns(struct want *w, pid_t pid)
 		exit(EXIT_TOOL_FAILED);
 	}
 	const struct ns_type *t = nsfd_type(w->fd);
-	trace_call(t ? t->flag : -1, "ioctl(%d, NS_GET_NSTYPE)", w->fd);
+	if (t)
+		trace_line("ioctl(%d, NS_GET_NSTYPE) = %s", w->fd, t->clone_name);
+	else
+		trace_call(-1, "ioctl(%d, NS_GET_NSTYPE)", w->fd);
 	if (!t)
 		die("%s is not a namespace file (a /proc/PID/ns/ link, or a bind mount of one)", path);
 	if (t != w->t)
