@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand; bats sets $stderr
 # cgset: limits, the report, cleanup, bad input, and the v2 back end against a fake
 # cgroup2 tree. Cgroups are made only below this test's own cgroups
 # (BOXSTEP_CGROUP_PARENT=self); the leak guard checks that none is left. The pure
@@ -21,6 +22,15 @@ teardown() {
 	# A failed test may leave its --keep cgroup: remove it (the leak guard would
 	# still flag a leak made by cgset itself in the other tests).
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -depth -type d -name "$NAME" -exec rmdir {} \; 2>/dev/null || true
+}
+
+# running PID: PID exists and is not a zombie (a killed orphan stays one until its
+# new parent, the host's init, reaps it).
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
 }
 
 # The cgroup directories named NAME, in every hierarchy.
@@ -212,7 +222,7 @@ EOF
 	[ "$status" -eq 0 ]
 	left=$output
 	[ -n "$left" ]
-	! kill -0 "$left" 2>/dev/null
+	run ! running "$left"
 	[ -z "$(dirs_named "$NAME")" ]
 }
 
@@ -228,8 +238,9 @@ EOF
 	read -r line <&4
 	exec 4<&-
 	[ "$line" = "got SIGTERM" ]
-	run wait "$pid"
-	[ "$status" -eq 143 ]
+	local rc=0
+	wait "$pid" || rc=$? # not run: a subshell cannot wait for this shell's child
+	[ "$rc" -eq 143 ]
 	[ -z "$(dirs_named "$NAME")" ]
 }
 
@@ -241,10 +252,11 @@ EOF
 	read -r line <&4
 	[ "$line" = ready ]
 	kill -KILL "$pid"
-	run wait "$pid"
-	[ "$status" -eq 137 ]
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 137 ]
 	# the program ends with its supervisor: EOF on the fifo
-	! read -r line <&4
+	run ! read -r line <&4
 	exec 4<&-
 	[ -n "$(dirs_named "boxstep-$pid")" ]
 	run cgset --gc
@@ -275,7 +287,7 @@ EOF
 	[ "$status" -eq 0 ]
 	echo "$output"
 	[ -n "$output" ]
-	! grep -v ':/$' <<<"$output"
+	run ! grep -v ':/$' <<<"$output"
 }
 
 @test "trace mode names the layout and where each controller lives" {

@@ -148,6 +148,25 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 07: the solution scores 100%" {
+	requires root
+	grade_copy 07-limits solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 07: the starter runs but does not pass: no limit, the hog completes" {
+	requires root
+	grade_copy 07-limits starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *PASS* ]]
+	[[ "$output" == *"FAIL [25] a hog at 1.5x the limit exits 137 while a sentinel outside lives -> hint: see lessons/07-"* ]]
+	[[ "$output" != *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "lab 09: the solution scores 100%" {
 	requires root busybox
 	grade_copy 09-pivot solution

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand; bats sets $stderr
 # Run by tests/run-v2.sh in a pure cgroup v2 VM with V2VM_CGROUP=/user.slice/s.scope:
 # the shell sits in a populated leaf cgroup, as in a login session. cgroup v2's
 # "no internal processes" rule then refuses to hand controllers down from that
