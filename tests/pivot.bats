@@ -99,6 +99,21 @@ overlay_box() {
 	[ "${lines[-1]}" = 1 ]
 }
 
+@test "--no-masks (docker run --privileged): /proc/keys is the kernel's, /sys is writable" {
+	run box --no-masks -- sh -c '
+		stat -c "%F" /proc/keys
+		grep -c " /proc/sys ro," /proc/self/mountinfo
+		grep -c " /sys rw," /proc/self/mountinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "regular empty file" ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = 1 ]
+	run pivot --bare --no-masks "$ROOTFS"
+	[ "$status" -eq 125 ]
+	[[ "${lines[0]}" == *"leave out --no-masks" ]]
+}
+
 @test "/.boxstep/bin is read-only (remounted), and a boxstep tool runs from it" {
 	run box -- sh -c 'grep " /.boxstep/bin " /proc/self/mountinfo; touch /.boxstep/bin/x || echo refused; /.boxstep/bin/cinfo --format kv | grep -c "^ns\."'
 	echo "$output"

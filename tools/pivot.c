@@ -23,7 +23,7 @@
 #include "sys.h"
 #include "sysfs.h"
 
-#define USAGE "pivot [--bind SRC:DST[:ro]]... [--tmpfs DST[:SIZE]]... [--chdir DIR] [--readonly] [--bare|--chroot] [--no-tools] ROOT [--] [PROGRAM [ARGS...]]"
+#define USAGE "pivot [--bind SRC:DST[:ro]]... [--tmpfs DST[:SIZE]]... [--chdir DIR] [--readonly] [--no-masks] [--bare|--chroot] [--no-tools] ROOT [--] [PROGRAM [ARGS...]]"
 
 static const struct tool tool = {
 	"pivot", USAGE,
@@ -35,6 +35,8 @@ static const struct tool tool = {
 	"      --tmpfs DST[:SIZE]   an empty tmpfs at DST inside (nosuid, nodev; SIZE as 64M)\n"
 	"      --chdir DIR          the working directory inside (default /)\n"
 	"      --readonly           make ROOT itself read-only (volumes stay writable)\n"
+	"      --no-masks           no masked or read-only paths, /sys writable: what\n"
+	"                           docker run --privileged does (never to isolate)\n"
 	"      --bare               only bind ROOT, pivot_root and detach the old root: no /proc,\n"
 	"                           /dev, /sys, masks or tools (to see what they are for)\n"
 	"      --chroot             chroot(2) instead of pivot_root(2): escapable, lesson 09 only\n"
@@ -73,18 +75,19 @@ static const struct tool tool = {
 struct options {
 	char root[PATH_MAX];
 	const char *chdir;
-	int readonly, bare, chroot, no_tools, once_chdir, once_ro, once_bare, once_chroot, once_nt;
+	int readonly, bare, chroot, no_tools, no_masks, once_chdir, once_ro, once_bare, once_chroot, once_nt, once_nm;
 	struct rootfs_volume vol[MAX_VOLUMES];
 	size_t nvol;
 };
 
-enum { OPT_BIND = 256, OPT_TMPFS, OPT_CHDIR, OPT_READONLY, OPT_BARE, OPT_CHROOT, OPT_NO_TOOLS };
+enum { OPT_BIND = 256, OPT_TMPFS, OPT_CHDIR, OPT_READONLY, OPT_BARE, OPT_CHROOT, OPT_NO_TOOLS, OPT_NO_MASKS };
 
 static const struct option longopts[] = {
 	{ "bind", required_argument, NULL, OPT_BIND },	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
 	{ "chdir", required_argument, NULL, OPT_CHDIR },	{ "readonly", no_argument, NULL, OPT_READONLY },
 	{ "bare", no_argument, NULL, OPT_BARE },	{ "chroot", no_argument, NULL, OPT_CHROOT },
-	{ "no-tools", no_argument, NULL, OPT_NO_TOOLS }, CHAIN_COMMON_LONGOPTS,
+	{ "no-tools", no_argument, NULL, OPT_NO_TOOLS }, { "no-masks", no_argument, NULL, OPT_NO_MASKS },
+	CHAIN_COMMON_LONGOPTS,
 };
 
 static char **parse_args(struct options *o, int argc, char **argv)
@@ -103,6 +106,7 @@ static char **parse_args(struct options *o, int argc, char **argv)
 		case OPT_BARE: chain_once(&o->once_bare, "--bare"); o->bare = 1; break;
 		case OPT_CHROOT: chain_once(&o->once_chroot, "--chroot"); o->chroot = 1; break;
 		case OPT_NO_TOOLS: chain_once(&o->once_nt, "--no-tools"); o->no_tools = 1; break;
+		case OPT_NO_MASKS: chain_once(&o->once_nm, "--no-masks"); o->no_masks = 1; break;
 		default: chain_common_option(&tool, c, argv);
 		}
 	}
@@ -178,9 +182,9 @@ static void refuse_shared(const char *path, const char *what, int check_shared)
 /* Everything is checked before the first kernel call (DESIGN.md 3). */
 static void validate(struct options *o, char **program)
 {
-	if (o->bare && (o->chroot || o->nvol || o->readonly))
+	if (o->bare && (o->chroot || o->nvol || o->readonly || o->no_masks))
 		usage_error("--bare does only bind, pivot_root and detach: leave out %s",
-			    o->chroot ? "--chroot" : o->nvol ? "--bind/--tmpfs" : "--readonly");
+			    o->chroot ? "--chroot" : o->nvol ? "--bind/--tmpfs" : o->readonly ? "--readonly" : "--no-masks");
 	if (o->bare || o->no_tools)
 		refuse_tool(o->bare ? "--bare" : "--no-tools", program);
 	if (strcmp(o->root, "/") == 0)
@@ -220,12 +224,14 @@ static void validate(struct options *o, char **program)
 static void prepare(const struct options *o)
 {
 	char p[PATH_MAX];
+	if (o->no_masks)
+		trace_comment("--no-masks: /sys writable, nothing of /proc or /sys masked or read-only (privileged)");
 	if (root_mkpath(o->root, "proc", 0, p, sizeof p) < 0 ||
 	    sys_mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
 	    root_mkpath(o->root, "dev", 0, p, sizeof p) < 0 || rootfs_dev(o->root) < 0 ||
 	    root_mkpath(o->root, "sys", 0, p, sizeof p) < 0 ||
-	    sys_mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
-	    rootfs_mask(o->root) < 0)
+	    sys_mount("sysfs", p, "sysfs", (o->no_masks ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+	    (!o->no_masks && rootfs_mask(o->root) < 0))
 		die_call();
 	for (size_t i = 0; i < o->nvol; i++)
 		if (rootfs_volume_mount(&o->vol[i], o->root) < 0)
