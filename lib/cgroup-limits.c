@@ -129,7 +129,7 @@ static int cpu_list(const char *s, unsigned char set[1024])
 int cgroup_limit_parse(enum cgroup_limit which, const char *s, struct cgroup_limits *l, char *why, size_t size)
 {
 	unsigned long n = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = which == CG_L_CPUS ? sysconf(_SC_NPROCESSORS_ONLN) : 0;
 	char online[256] = "";
 	unsigned char want[1024], have[1024];
 	switch (which) {
@@ -186,7 +186,10 @@ static void path_join(char *out, size_t size, const char *dir, const char *name)
  * the cgroup2 one), from /proc/self/cgroup. */
 static int self_path(const char *v1name, char *out, size_t size)
 {
-	char *text = proc_read(0, "cgroup"), line[PATH_MAX + 300];
+	static char *text; /* read once: cgset asks for each hierarchy */
+	char line[PATH_MAX + 300];
+	if (!text)
+		text = proc_read(0, "cgroup");
 	const char *s = text;
 	struct proc_cgroup pc;
 	int r = -1;
@@ -200,7 +203,6 @@ static int self_path(const char *v1name, char *out, size_t size)
 		if (v1name ? strstr(list, key) != NULL : pc.controllers[0] == '\0')
 			r = snprintf(out, size, "%s", pc.path) < 0 ? -1 : 0;
 	}
-	free(text);
 	return r;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
+#include "procinfo.h"
 #include "sys.h"
 
 /* One line of /proc/self/mountinfo (proc(5)), the fields this module reads. */
@@ -32,17 +33,26 @@ static void unescape(char *s)
 }
 
 /* Calls fn for every mount under /sys/fs/cgroup (the mount itself included) until
- * fn returns non-zero; returns that value, or 0. */
+ * fn returns non-zero; returns that value, or 0. mountinfo is read once per
+ * process: the mounts do not change while a tool looks at them, and a tool asks
+ * several times (the layout, then each controller). */
 static int each_cgroup_mount(int (*fn)(const struct mount_entry *m, void *ctx), void *ctx)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
+	static char *text;
+	if (!text && !(text = file_read_all("/proc/self/mountinfo")))
 		return 0;
-	char *line = NULL;
-	size_t cap = 0;
 	int r = 0;
-	while (!r && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	for (const char *next = text; !r && *next;) {
+		size_t size = strcspn(next, "\n");
+		const char *start = next;
+		next += size + (next[size] == '\n');
+		if (!memmem(start, size, " " CGROUP_MOUNT, strlen(" " CGROUP_MOUNT)))
+			continue;
+		char line[PATH_MAX * 2];
+		if (size >= sizeof line)
+			continue;
+		memcpy(line, start, size);
+		line[size] = '\0';
 		char *fields[5], *save = NULL, *tok = strtok_r(line, " ", &save);
 		int n = 0;
 		for (; tok && n < 5; tok = strtok_r(NULL, " ", &save))
@@ -52,18 +62,16 @@ static int each_cgroup_mount(int (*fn)(const struct mount_entry *m, void *ctx), 
 		char *fstype = tok ? strtok_r(NULL, " ", &save) : NULL;
 		char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
 		char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
-		if (n < 5 || !superopts)
-			continue;
-		unescape(fields[3]);
-		unescape(fields[4]);
-		size_t len = strlen(CGROUP_MOUNT);
-		if (strncmp(fields[4], CGROUP_MOUNT, len) != 0 || (fields[4][len] && fields[4][len] != '/'))
-			continue;
-		struct mount_entry m = { fields[3], fields[4], fstype, superopts };
-		r = fn(&m, ctx);
+		if (n == 5 && superopts) {
+			unescape(fields[3]);
+			unescape(fields[4]);
+			size_t len = strlen(CGROUP_MOUNT);
+			if (strncmp(fields[4], CGROUP_MOUNT, len) == 0 && (!fields[4][len] || fields[4][len] == '/')) {
+				struct mount_entry m = { fields[3], fields[4], fstype, superopts };
+				r = fn(&m, ctx);
+			}
+		}
 	}
-	free(line);
-	fclose(f);
 	return r;
 }
 
