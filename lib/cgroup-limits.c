@@ -295,7 +295,7 @@ static void plan(struct cgroup *cg, const char *parent, const char *name, unsign
 			die("/proc/self/cgroup has no line for the %s hierarchy", h->v2 ? "cgroup2" : v1name);
 		} else if ((!cg->fake && (h->v2 ? cgroup_v2_mount_root(unused, sizeof unused, mroot, sizeof mroot)
 					      : cgroup_v1_mount_root(v1name, unused, sizeof unused, mroot, sizeof mroot)) < 0) ||
-			   cgroup_locate(h->mount, mroot, rel, h->parent, sizeof h->parent) < 0) {
+			   cgroup_locate(h->mount, mroot, rel, 0, h->parent, sizeof h->parent) < 0) {
 			/* In a cgroup namespace the paths are relative to its root, which a
 			 * mount made outside does not show. */
 			die("--parent self: %s (cgroup %s) is outside the cgroup mounted at %s (its root there: %s)",

@@ -60,6 +60,7 @@ struct where {
 	char v2[PATH_MAX];       /* the cgroup2 group's directory, "" when unknown */
 	char offers[512];        /* the controllers of the cgroup2 tree */
 	const char *text;        /* /proc/PID/cgroup */
+	pid_t pid;
 };
 
 /* The directory of the v1 hierarchy holding controller ctl. */
@@ -77,7 +78,7 @@ static int v1_dir(const struct where *w, const char *ctl, char *out, size_t size
 			continue;
 		snprintf(list, sizeof list, ",%s,", pc.controllers);
 		if (strstr(list, key))
-			return cgroup_locate(mount, root, pc.path, out, size);
+			return cgroup_locate(mount, root, pc.path, w->pid, out, size);
 	}
 	return -1;
 }
@@ -141,17 +142,17 @@ static void convert(const struct stat_row *r, const char *dir, char *v, size_t s
 	}
 }
 
-void cgroup_stats(const char *cgroup_text,
+void cgroup_stats(pid_t pid, const char *cgroup_text,
 		  void (*each)(const char *key, const char *value, const char *v1file, void *ctx), void *ctx)
 {
-	struct where w = { "", "", cgroup_text };
+	struct where w = { "", "", cgroup_text, pid };
 	char mount[PATH_MAX], root[PATH_MAX], line[PATH_MAX + 300], dir[PATH_MAX], v[4096], key[96];
 	struct proc_cgroup pc;
 	const char *s = cgroup_text, *used;
 	if (cgroup_v2_mount_root(mount, sizeof mount, root, sizeof root) == 0) {
 		while (proc_next_line(&s, line, sizeof line) == 0)
 			if (proc_cgroup_parse(line, &pc) == 0 && pc.hierarchy == 0 &&
-			    cgroup_locate(mount, root, pc.path, w.v2, sizeof w.v2) < 0)
+			    cgroup_locate(mount, root, pc.path, pid, w.v2, sizeof w.v2) < 0)
 				w.v2[0] = '\0';
 		snprintf(line, sizeof line, "%s/cgroup.controllers", mount);
 		read_file(line, w.offers, sizeof w.offers);

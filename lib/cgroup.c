@@ -1,11 +1,13 @@
 /* cgroup: layout detection. See cgroup.h. */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
 #include "procinfo.h"
@@ -243,11 +245,48 @@ int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size)
 	return count;
 }
 
-int cgroup_locate(const char *mount, const char *root, const char *path, char *out, size_t size)
+/* Inside a cgroup namespace the cgroup sits `levels` unknown directories below dir,
+ * then at path: the one whose cgroup.procs lists pid. */
+static int find_by_pid(const char *dir, int levels, const char *path, pid_t pid, char *out, size_t size)
+{
+	char sub[PATH_MAX];
+	if (levels == 0) {
+		int n = snprintf(sub, sizeof sub, "%s%s/cgroup.procs", dir, strcmp(path, "/") ? path : "");
+		char *procs = n > 0 && (size_t)n < sizeof sub ? file_read_all(sub) : NULL;
+		bool found = false;
+		for (const char *p = procs; p && *p && !found; p += strcspn(p, "\n"), p += *p == '\n')
+			found = atoi(p) == (int)pid;
+		free(procs);
+		if (!found)
+			return -1;
+		n = snprintf(out, size, "%s%s", dir, strcmp(path, "/") ? path : "");
+		return n < 0 || (size_t)n >= size ? -1 : 0;
+	}
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = -1;
+	while (d && r < 0 && (e = readdir(d)) != NULL) {
+		int n = snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR && e->d_name[0] != '.' && n > 0 && (size_t)n < sizeof sub)
+			r = find_by_pid(sub, levels - 1, path, pid, out, size);
+	}
+	if (d)
+		closedir(d);
+	return r;
+}
+
+int cgroup_locate(const char *mount, const char *root, const char *path, pid_t pid, char *out, size_t size)
 {
 	size_t len = strcmp(root, "/") ? strlen(root) : 0;
-	if (len && (strncmp(path, root, len) != 0 || (path[len] && path[len] != '/')))
-		return -1;
+	if (len && (strncmp(path, root, len) != 0 || (path[len] && path[len] != '/'))) {
+		/* "/..", "/../..": the namespace's root is that many levels below the
+		 * mount's root; look for pid there. */
+		int levels = 0;
+		const char *r = root;
+		while (strncmp(r, "/..", 3) == 0 && (r[3] == '/' || !r[3]))
+			levels++, r += 3;
+		return *r || !levels ? -1 : find_by_pid(mount, levels, path, pid ? pid : getpid(), out, size);
+	}
 	int n = snprintf(out, size, "%s%s", mount, strcmp(path + len, "/") ? path + len : "");
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }

@@ -48,11 +48,13 @@ int cgroup_v2_mount_root(char *path, size_t size, char *root, size_t rsize);
 /* The controllers the cgroup2 root offers (its cgroup.controllers), space-separated.
  * Returns how many, 0 when none, -1 when the layout has no cgroup2 tree. */
 int cgroup_v2_controllers(enum cgroup_layout layout, char *buf, size_t size);
-/* The directory of the cgroup at path (as /proc/PID/cgroup shows it: relative to
- * the reader's cgroup namespace) in the hierarchy mounted at mount, whose root in
- * its tree is root (mountinfo). Inside a cgroup namespace, a mount made outside
- * shows root "/.." and its cgroups are out of reach: -1. */
-int cgroup_locate(const char *mount, const char *root, const char *path, char *out, size_t size);
+/* The directory of pid's cgroup (0: the caller's) at path, as /proc/PID/cgroup
+ * shows it (relative to the reader's cgroup namespace), in the hierarchy mounted
+ * at mount, whose root in its tree is root (mountinfo). Inside a cgroup namespace
+ * a mount made outside shows root "/.." (one ".." per level the namespace's root
+ * is below it): the directory is then the one at that depth, then path, whose
+ * cgroup.procs lists pid. Returns 0, or -1 when it cannot be found. */
+int cgroup_locate(const char *mount, const char *root, const char *path, pid_t pid, char *out, size_t size);
 /* 1 when the space-separated list holds word. */
 bool cgroup_word_in(const char *list, const char *word);
 
@@ -138,8 +140,8 @@ int cgroup_gc(const char *parent);
  * calls each(key, value, file): key by the v2 name ("memory.max", "cpu.stat.nr_throttled",
  * "memory.pressure.some"), value in v2 units ("max", bytes, "50000 100000"), file the
  * file it came from when that is a v1 file ("memory.limit_in_bytes"), else NULL.
- * cgroup_text is /proc/PID/cgroup. */
-void cgroup_stats(const char *cgroup_text,
+ * cgroup_text is /proc/PID/cgroup, pid the process (0: the caller). */
+void cgroup_stats(pid_t pid, const char *cgroup_text,
 		  void (*each)(const char *key, const char *value, const char *v1file, void *ctx), void *ctx);
 /* "64M", "1.5G", "512K", "1000" (bytes), or "max": the shortest exact form. */
 void cgroup_size_str(uint64_t bytes, char *buf, size_t size);

@@ -55,8 +55,27 @@ static int remove_stale(int dir, const char *prefix, const char *where)
 
 int store_open(struct store *s, const char *dest)
 {
+	char parent[PATH_MAX];
 	memset(s, 0, sizeof *s);
-	s->dest = s->layers = -1;
+	s->dest = s->layers = s->parent = -1;
+	/* DEST's parent and name, to remove it by descriptor (a caller may lack
+	 * search permission on the absolute path's ancestors) */
+	snprintf(parent, sizeof parent, "%s", dest);
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
+		parent[n - 1] = '\0';
+	char *slash = strrchr(parent, '/');
+	snprintf(s->name, sizeof s->name, "%s", slash ? slash + 1 : parent);
+	if (slash == parent)
+		parent[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof parent, ".");
+	if (!*s->name || !strcmp(s->name, ".") || !strcmp(s->name, ".."))
+		return fail("DEST '%s': name a directory by its own name, not . or ..", dest);
+	s->parent = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->parent < 0)
+		return fail_sys("open(\"%s\")", parent);
 	if (trace_call(mkdir(dest, 0755), "mkdir(\"%s\", 0755)", dest) == 0)
 		s->created_dest = 1;
 	else if (errno != EEXIST)
@@ -359,9 +378,9 @@ void store_abort(struct store *s)
 	for (size_t i = 0; s->layers >= 0 && i < s->nmade; i++)
 		remove_tree(s->layers, s->made[i]);
 	store_done(s);
-	if (s->created_dest && s->path[0]) {
+	if (s->created_dest && s->parent >= 0) {
 		trace_comment("%s: removed, as nothing of it is complete", s->path);
-		remove_tree(AT_FDCWD, s->path);
+		remove_tree(s->parent, s->name);
 	} else if (s->dest >= 0) {
 		if (s->created_layers)
 			unlinkat(s->dest, "layers", AT_REMOVEDIR);

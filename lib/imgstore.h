@@ -35,6 +35,8 @@ struct store {
 	char path[PATH_MAX];     /* DEST's absolute path */
 	int created_dest;        /* this run made DEST: abort removes all of it */
 	int created_layers, created_lock;
+	int parent;              /* DEST's parent directory, open, and DEST's name in it */
+	char name[256];
 	char tmp[128];           /* the layer being unpacked, relative to layers */
 	char archive[64];        /* an archive unpacked into DEST, or "" */
 	char (*made)[72];        /* layers this run added */

@@ -329,8 +329,8 @@ static int check_duplicates(struct parser *p, const struct json *j)
 		if (!strcmp(j->keys[idx[i - 1]], j->keys[idx[i]])) {
 			const struct json *second = j->items[idx[i] > idx[i - 1] ? idx[i] : idx[i - 1]];
 			const struct json *first = j->items[idx[i] > idx[i - 1] ? idx[i - 1] : idx[i]];
-			snprintf(p->err, p->errsize, "%u:%u: duplicate key \"%s\" (first at %u:%u)", second->line,
-				 second->col, j->keys[idx[i]], first->line, first->col);
+			snprintf(p->err, p->errsize, "%u:%u: duplicate key \"%s\" (first at %u:%u)", second->kline,
+				 second->kcol, j->keys[idx[i]], first->kline, first->kcol);
 			p->failed = 1;
 			free(idx);
 			return -1;
@@ -361,6 +361,7 @@ static struct json *container(struct parser *p, int depth, int object)
 	for (;;) {
 		char *key = NULL;
 		size_t klen;
+		unsigned kline = p->line, kcol = column(p, p->pos);
 		if (object) {
 			if (p->pos >= p->len || p->s[p->pos] != '"') {
 				error_at(p, p->pos, "expected a key (a string in double quotes), found %s", found(p, fb, sizeof fb));
@@ -378,6 +379,10 @@ static struct json *container(struct parser *p, int depth, int object)
 			skip_ws(p);
 		}
 		struct json *item = value(p, depth + 1);
+		if (item && object) {
+			item->kline = kline;
+			item->kcol = kcol;
+		}
 		if (!item || append(p, j, item, key) < 0) {
 			free(key);
 			json_free(item);

@@ -22,6 +22,7 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 struct json {
 	enum json_type type;
 	unsigned line, col;  /* where the value starts */
+	unsigned kline, kcol; /* for a member of an object: where its key starts */
 	int boolean;
 	char *text;          /* a string's value (no NUL inside), or a number as written */
 	size_t len;

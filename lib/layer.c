@@ -20,15 +20,28 @@
 #define WH_OPAQUE ".wh..wh..opq"
 #define OPAQUE_XATTR "trusted.overlay.opaque"
 
+void layer_stats_text(const struct layer_stats *st, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%lu files, %lu dirs, %lu links", st->files, st->dirs, st->symlinks + st->hardlinks);
+	const struct {
+		unsigned long v;
+		const char *one, *many;
+	} more[] = { { st->whiteouts, "whiteout", "whiteouts" }, { st->opaques, "opaque dir", "opaque dirs" },
+		     { st->devices, "device", "devices" } };
+	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+		if (more[i].v && n >= 0 && (size_t)n < size)
+			n += snprintf(buf + n, size - (size_t)n, ", %lu %s", more[i].v, more[i].v == 1 ? more[i].one : more[i].many);
+}
+
 /* ---- names ---- */
 
 /* A tar name as a clean relative path: no leading "./", no "." or empty
- * components, no trailing "/". "" is the layer's root. Absolute names and ".."
- * anywhere are refused. */
+ * components, no trailing "/". "" is the layer's root (written "/" by umoci, "./"
+ * by others). Other absolute names, and ".." anywhere, are refused. */
 static int clean_name(const char *in, char *out, size_t size, const char *what)
 {
 	size_t n = 0;
-	if (in[0] == '/')
+	if (in[0] == '/' && in[strspn(in, "/.")] != '\0')
 		return fail("%s '%s': an absolute path: refused (every entry must stay inside the layer)", what, in);
 	for (const char *p = in; *p;) {
 		size_t len = strcspn(p, "/");

@@ -19,6 +19,7 @@
 #ifndef BOXSTEP_LAYER_H
 #define BOXSTEP_LAYER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "stream.h"
@@ -31,6 +32,9 @@ struct layer_stats {
 	unsigned long xattrs_unset;    /* not settable here (not root, no support) */
 	uint64_t bytes;
 };
+
+/* "3 files, 2 dirs, 1 links, 1 whiteout, 1 opaque dir": what a layer held. */
+void layer_stats_text(const struct layer_stats *st, char *buf, size_t size);
 
 struct layer_options {
 	int whiteouts;   /* convert .wh. entries (image layers); 0 for plain archives */

@@ -192,7 +192,7 @@ static void print_kv(const struct info *in)
 	map_lines(in->gid_map, "gid_map", 1);
 	printf("hostname=%s\ndomainname=%s\n", in->host, in->domain);
 	proc_cgroup_each(in->cgroup, cgroup_line, "kv");
-	cgroup_stats(in->cgroup, cgroup_stat, "kv");
+	cgroup_stats(in->pid, in->cgroup, cgroup_stat, "kv");
 	for (int i = 0; i < 5; i++) {
 		caps_format_mask(cap_set(in, i, v, sizeof v), names, sizeof names);
 		printf("cap.%s=%s\ncap.%s.names=%s\n", cap_sets[i].kv, v, cap_sets[i].kv, names);
@@ -239,7 +239,7 @@ static void print_human(const struct info *in)
 	printf("cgroup\n");
 	proc_cgroup_each(in->cgroup, cgroup_line, NULL);
 	printf("cgroup limits and usage (v2 names)\n");
-	cgroup_stats(in->cgroup, cgroup_stat, NULL);
+	cgroup_stats(in->pid, in->cgroup, cgroup_stat, NULL);
 	printf("capabilities\n");
 	for (int i = 0; i < 5; i++) {
 		uint64_t mask = cap_set(in, i, v, sizeof v);

@@ -186,11 +186,9 @@ static void pack_layer(size_t n, const char *dir, struct oci_desc *d, char diff_
 	if (oci_blob_commit(out_fd, tmp, d->digest) < 0)
 		fail_out();
 	tmp[0] = '\0';
-	printf("layer %zu  %s  %s: %lu files, %lu dirs, %lu links", n, d->digest, dir, st.files, st.dirs,
-	       st.symlinks + st.hardlinks);
-	if (st.whiteouts || st.opaques)
-		printf(", %lu whiteouts, %lu opaque dirs", st.whiteouts, st.opaques);
-	printf("\n");
+	char text[256];
+	layer_stats_text(&st, text, sizeof text);
+	printf("layer %zu  %s  %s: %s\n", n, d->digest, dir, text);
 }
 
 /* Is the directory open as fd empty? */

@@ -108,18 +108,6 @@ static int valid_platform(const char *p)
 	return slashes == 1 || slashes == 2;
 }
 
-static void print_stats(const struct layer_stats *st)
-{
-	printf("unpacked: %lu files, %lu dirs, %lu links", st->files, st->dirs, st->symlinks + st->hardlinks);
-	if (st->whiteouts)
-		printf(", %lu whiteout%s", st->whiteouts, st->whiteouts == 1 ? "" : "s");
-	if (st->opaques)
-		printf(", %lu opaque dir%s", st->opaques, st->opaques == 1 ? "" : "s");
-	if (st->devices)
-		printf(", %lu device%s", st->devices, st->devices == 1 ? "" : "s");
-	printf("\n");
-}
-
 /* Opens layer i, checked before use: an OCI blob against its digest and size, a
  * docker save layer (named by nothing) against its diff_id. */
 static int open_layer(int image, const struct oci_image *img, size_t i, int *gzip)
@@ -214,7 +202,9 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		unset += ls.xattrs_unset;
-		print_stats(&ls);
+		char text[256];
+		layer_stats_text(&ls, text, sizeof text);
+		printf("unpacked: %s\n", text);
 	}
 	if (store_write_lower(&store, img.diff_ids, img.nlayers) < 0 ||
 	    store_write_config(&store, img.config_json, img.config.digest, oci ? img.manifest.digest : NULL) < 0)

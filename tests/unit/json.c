@@ -99,7 +99,7 @@ static void invalid(void)
 	refused("{\n  \"a\": 1\n  \"b\": 2\n}", "3:3: expected ',' or '}' after an object member, found '\"'");
 	refused("[1 2]", "1:4: expected ',' or ']' after an array element, found '2'");
 	refused("{a: 1}", "1:2: expected a key (a string in double quotes), found 'a'");
-	refused("{\"a\": 1, \"b\": 2, \"a\": 3}", "1:23: duplicate key \"a\" (first at 1:7)");
+	refused("{\"a\": 1, \"b\": 2, \"a\": 3}", "1:18: duplicate key \"a\" (first at 1:2)");
 	refused("// comment\n{}", "1:1: expected a value (object, array, string, number, true, false, null), found '/'");
 	refused("{} x", "1:4: unexpected 'x' after the value");
 	refused("{}{}", "1:3: unexpected '{' after the value");
