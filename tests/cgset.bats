@@ -290,6 +290,18 @@ EOF
 	run ! grep -v ':/$' <<<"$output"
 }
 
+@test "inside a cgroup namespace cinfo still reads the limits, and cgset --parent self nests" {
+	run --separate-stderr cgset --name "$NAME" --memory 64M --pids 16 -- mkns --cgroup --pid --mount-proc -- cinfo --format kv
+	[ "$status" -eq 0 ]
+	grep -qx 'cgroup=/' <<<"$output"
+	grep -qx 'cgroup.memory.max=67108864' <<<"$output"
+	grep -qx 'cgroup.pids.max=16' <<<"$output"
+	run --separate-stderr cgset --name "$NAME" --memory 64M -- mkns --cgroup -- cgset --name inner --pids 5 -- cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	grep -qx "0::/inner" <<<"$output"
+	[ -z "$(dirs_named inner)" ]
+}
+
 @test "trace mode names the layout and where each controller lives" {
 	run --separate-stderr env BOXSTEP_TRACE=1 cgset --name "$NAME" --memory 64M --pids 8 -- true
 	[ "$status" -eq 0 ]
