@@ -81,3 +81,11 @@ tar_header() {
 
 # The digest of a layout's only manifest, and the manifest's JSON.
 manifest_of() { sed 's/.*"digest":"sha256:\([0-9a-f]*\)".*/\1/' "$1/index.json"; }
+
+# largest_blob LAYOUT: the hex name of the largest blob (the base layer, here).
+largest_blob() {
+	find "$1/blobs/sha256" -type f -printf '%s %f\n' | sort -n | tail -n 1 | cut -d' ' -f2
+}
+
+# entries DIR: how many names DIR holds.
+entries() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }

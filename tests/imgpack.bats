@@ -66,11 +66,13 @@ setup() {
 	[[ "$output" == *"image    sha256:$man (ref latest)"* ]]
 	grep -q "\"size\":$(stat -c %s "img/blobs/sha256/$man")," img/index.json
 	# each descriptor in the manifest has the size of its blob
-	local d s
-	for d in $(grep -o '"digest":"sha256:[0-9a-f]*","size":[0-9]*' "img/blobs/sha256/$man" | sed 's/"digest":"sha256:\([0-9a-f]*\)","size":\([0-9]*\)/\1=\2/'); do
-		s=$(stat -c %s "img/blobs/sha256/${d%=*}")
-		[ "$s" = "${d#*=}" ]
-	done
+	local d n=0
+	while IFS= read -r d; do
+		[ "$(stat -c %s "img/blobs/sha256/${d%=*}")" = "${d#*=}" ]
+		n=$((n + 1))
+	done < <(grep -o '"digest":"sha256:[0-9a-f]*","size":[0-9]*' "img/blobs/sha256/$man" |
+		sed 's/"digest":"sha256:\([0-9a-f]*\)","size":\([0-9]*\)/\1=\2/')
+	[ "$n" -eq 3 ]
 	# uncompressed layers: the blob digest is the diff_id
 	grep -q "\"diff_ids\":\[\"sha256:$(echo "$output" | sed -n 's/^layer 1  sha256:\([0-9a-f]*\) .*/\1/p')\"" img/blobs/sha256/*
 }
@@ -117,12 +119,15 @@ setup() {
 	man=$(sed -n 's/.*"digest":"sha256:\([0-9a-f]*\)".*/\1/p' img/index.json)
 	grep -q 'layer.v1.tar+gzip' "img/blobs/sha256/$man"
 	cfg=$(grep -o '"config":{[^}]*}' "img/blobs/sha256/$man" | sed 's/.*sha256:\([0-9a-f]*\).*/\1/')
-	for l in $(grep -o 'tar+gzip","digest":"sha256:[0-9a-f]*' "img/blobs/sha256/$man" | sed 's/.*sha256://'); do
+	local n=0
+	while IFS= read -r l; do
 		gzip -t "img/blobs/sha256/$l"
 		grep -q "sha256:$(gzip -dc "img/blobs/sha256/$l" | sha256sum | cut -d' ' -f1)" "img/blobs/sha256/$cfg"
-	done
+		n=$((n + 1))
+	done < <(grep -o 'tar+gzip","digest":"sha256:[0-9a-f]*' "img/blobs/sha256/$man" | sed 's/.*sha256://')
+	[ "$n" -eq 2 ]
 	# it does compress: the base layer is busybox and links
-	[ "$(stat -c %s "img/blobs/sha256/$(ls -S img/blobs/sha256 | head -n 1)")" -lt "$(du -sb "$BASE" | cut -f1)" ]
+	[ "$(stat -c %s "img/blobs/sha256/$(largest_blob img)")" -lt "$(du -sb "$BASE" | cut -f1)" ]
 }
 
 # covers: C37 C55
@@ -158,7 +163,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"links"* ]]
 	local blob
-	blob=$(ls -S img/blobs/sha256 | head -n 1)
+	blob=$(largest_blob img)
 	tar -tvf "img/blobs/sha256/$blob" >list
 	grep -q "b link to a" list
 	grep -qF "$long/file.txt" list
@@ -187,11 +192,12 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[2]}" == "layer 3  sha256:"*"1 whiteout, 1 opaque dir" ]]
 	local l3
-	l3=$(echo "${lines[2]}" | sed 's/^layer 3  sha256:\([0-9a-f]*\) .*/\1/')
+	l3=${lines[2]#layer 3  sha256:}
+	l3=${l3%% *}
 	tar -tf "img/blobs/sha256/$l3" >list
 	grep -qx 'bin/.wh.vi' list
 	grep -qx 'etc/.wh..wh..opq' list
-	! grep -q 'trusted.overlay' list
+	run ! grep -q 'trusted.overlay' list
 	run imgunpack img box
 	[ "$status" -eq 0 ]
 	rm -rf up work
@@ -205,20 +211,21 @@ setup() {
 @test "two images in one layout share their base blob; a ref moves like a tag" {
 	imgpack --layer "$BASE" --layer "$APP" --ref one img >/dev/null
 	imgpack --layer "$BASE" --cmd /bin/true --ref two img >/dev/null
-	[ "$(ls img/blobs/sha256 | wc -l)" -eq 6 ] # base, app, 2 configs, 2 manifests
+	[ "$(entries img/blobs/sha256)" -eq 6 ] # base, app, 2 configs, 2 manifests
 	[ "$(grep -o 'ref.name":"[a-z]*"' img/index.json | tr '\n' ' ')" = 'ref.name":"one" ref.name":"two" ' ]
 	local before
 	before=$(sed -n 's/.*"digest":"sha256:\([0-9a-f]*\)".*"two".*/\1/p' img/index.json)
 	imgpack --layer "$BASE" --cmd /bin/false --ref two img >/dev/null
 	[ "$(grep -c '"two"' img/index.json)" -eq 1 ]
 	[ "$(grep -o 'ref.name' img/index.json | wc -l)" -eq 2 ]
-	! grep -q "$before\".*\"two\"" img/index.json
+	run ! grep -q "$before\".*\"two\"" img/index.json
 }
 
 @test "a failure leaves no half-written blob, and no OUT it made" {
 	requires root
 	mkdir big small
 	head -c 2000000 /dev/urandom >big/random
+	# shellcheck disable=SC2016
 	run mkns --mount -- sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && imgpack --layer "$2" "$1/img"; echo "status $?"; ls -A "$1"' \
 		sh "$PWD/small" "$PWD/big"
 	echo "$output"

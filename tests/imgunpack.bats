@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154
+# ($stderr is set by bats' run --separate-stderr.)
 # imgunpack: image layouts (made by imgpack, umoci and by hand), oci-archive and
 # docker save tars into DEST/layers, DEST/lower and DEST/config; every digest is
 # checked, whiteouts become overlay whiteouts, hostile tars are refused with
@@ -60,12 +62,12 @@ run_image() {
 	run --separate-stderr imgunpack "$IMG" box
 	echo "$output"
 	[ "$status" -eq 0 ]
-	local man base app
+	local man base
 	man=$(jq_digest "$IMG")
 	[[ "${lines[0]}" == "image    sha256:$man (ref latest)" ]]
 	base=$(tar_digest "$BATS_FILE_TMPDIR/base")
 	[ -d "box/layers/$base" ]
-	[ "$(ls box/layers | wc -l)" -eq 2 ]
+	[ "$(entries box/layers)" -eq 2 ]
 	# topmost first: the app layer, then the base
 	[[ "$(cat box/lower)" == "$PWD/box/layers/"*":$PWD/box/layers/$base" ]]
 	[ -x "box/layers/$(basename "$(cut -d: -f1 box/lower)")/app/hello.sh" ]
@@ -98,7 +100,7 @@ tar_digest() {
 @test "a corrupted blob is refused with both digests; no DEST is left" {
 	cp -R "$IMG" bad
 	local blob
-	blob=$(ls -S bad/blobs/sha256 | head -n 1) # the largest: the base layer
+	blob=$(largest_blob bad) # the base layer
 	printf 'X' | dd of="bad/blobs/sha256/$blob" bs=1 seek=3000 conv=notrunc status=none
 	run --separate-stderr imgunpack bad box
 	echo "$stderr"
@@ -118,7 +120,7 @@ tar_digest() {
 @test "a blob of the wrong size is refused before it is hashed" {
 	cp -R "$IMG" bad
 	local blob
-	blob=$(ls -S bad/blobs/sha256 | head -n 1)
+	blob=$(largest_blob bad)
 	printf 'more' >>"bad/blobs/sha256/$blob"
 	run imgunpack bad box
 	echo "$output"
@@ -130,7 +132,7 @@ tar_digest() {
 @test "a blob that is a symbolic link is refused" {
 	cp -R "$IMG" bad
 	local blob
-	blob=$(ls -S bad/blobs/sha256 | head -n 1)
+	blob=$(largest_blob bad)
 	mv "bad/blobs/sha256/$blob" elsewhere
 	ln -s "$PWD/elsewhere" "bad/blobs/sha256/$blob"
 	run imgunpack bad box
@@ -148,8 +150,8 @@ tar_digest() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "${lines[2]}" == "layer 1  sha256:"*"  already unpacked" ]]
-	[ "$(ls box/layers | wc -l)" -eq 2 ]
-	[ "$(cat box/lower)" = "$PWD/box/layers/$(ls box/layers | grep -x "$(tar_digest "$BATS_FILE_TMPDIR/base")")" ]
+	[ "$(entries box/layers)" -eq 2 ]
+	[ "$(cat box/lower)" = "$PWD/box/layers/$(tar_digest "$BATS_FILE_TMPDIR/base")" ]
 	grep -qx 'cmd /bin/true' box/config
 }
 
@@ -178,6 +180,7 @@ tar_digest() {
 	[ "$output" = "$(printf 'motd\nno vi')" ]
 }
 
+# shellcheck disable=SC2030
 @test "overlay xattrs carried by a layer itself are dropped" {
 	requires root
 	mkdir -p t/d
@@ -204,7 +207,8 @@ setfattr_or_skip() {
 	fi
 }
 
-# refused NAME TAR...: a layout of those tars is refused, naming why; no DEST.
+# refused WHY TAR...: a layout of those tars is refused, naming why; no DEST.
+# shellcheck disable=SC2030,SC2031
 refused() {
 	local why=$1
 	shift
@@ -304,13 +308,13 @@ refused() {
 	run imgunpack img.tar box1
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ ! -e box1/.archive-* ]
+	[ -z "$(find box1 -maxdepth 1 -name '.archive-*')" ]
 	skopeo copy -q "oci:$IMG:latest" docker-archive:d.tar:boxstep/app:v1
 	run imgunpack --ref boxstep/app:v1 d.tar box2
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "image    docker save archive" ]
-	[ "$(cat box2/lower | tr ':' '\n' | xargs -n1 basename)" = "$(cat box1/lower | tr ':' '\n' | xargs -n1 basename)" ]
+	[ "$(tr ':' '\n' <box2/lower | xargs -n1 basename)" = "$(tr ':' '\n' <box1/lower | xargs -n1 basename)" ]
 	tar -cf app.tar -C "$BATS_FILE_TMPDIR/app" .
 	docker_save mine.tar mine:1 app.tar
 	gzip -c mine.tar >mine.tar.gz
@@ -338,7 +342,7 @@ refused() {
 }
 
 @test "a multi-platform index: the host's platform by default, --platform to pick, nested indexes" {
-	local man size host
+	local man size
 	man=$(jq_digest "$IMG")
 	size=$(stat -c %s "$IMG/blobs/sha256/$man")
 	cp -R "$IMG" multi
