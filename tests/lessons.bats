@@ -101,6 +101,13 @@ run_lesson() {
 	run_lesson 10
 }
 
+# covers: C13 C14 C15
+@test "lesson 14: network namespaces, veth pairs, bridges, NAT" {
+	requires root busybox
+	command -v nft >/dev/null || skip "requires nft (make deps installs nftables)"
+	run_lesson 14
+}
+
 @test "every lesson has a test in this file" {
 	local f nn missing=""
 	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
