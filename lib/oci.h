@@ -71,8 +71,10 @@ struct oci_image {
 
 /* Picks one image of a layout: by ref (the ref.name annotation; NULL: any) and
  * platform ("os/arch[/variant]"; NULL: the host's when the index offers several),
- * going into nested indexes; then reads and checks its manifest and config. */
-int oci_image_load(int layout, const char *ref, const char *platform, struct oci_image *img);
+ * going into nested indexes, or by the digest of its manifest (pinned: found in
+ * blobs/ even when no ref names it any more); then reads and checks its manifest
+ * and config. */
+int oci_image_load(int layout, const char *ref, const char *platform, const char *digest, struct oci_image *img);
 /* The same for the manifest.json of an unpacked `docker save` archive; ref
  * matches a RepoTags entry ("name:tag", or the tag alone). */
 int docker_image_load(int dir, const char *ref, struct oci_image *img);

@@ -368,6 +368,31 @@ refused() {
 	[ ! -e box2 ]
 }
 
+# covers: C55
+@test "a ref moves like a tag; --digest pins the manifest, even one no ref names any more" {
+	cp -R "$IMG" moving
+	local old
+	old=$(jq_digest moving)
+	imgpack --layer "$BATS_FILE_TMPDIR/base" --cmd /bin/echo --cmd "a new latest" moving >/dev/null
+	imgunpack moving box >/dev/null
+	grep -qx 'cmd a new latest' box/config
+	run imgunpack --digest "sha256:$old" moving box
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "image    sha256:$old" ]
+	grep -qx "manifest sha256:$old" box/config
+	grep -qx 'cmd /app/hello.sh' box/config
+	run imgunpack --digest sha256:12 moving box
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"expected 64 lowercase hex digits"* ]]
+	run imgunpack --digest "sha256:$old" --ref latest moving box
+	[ "$status" -eq 125 ]
+	run imgunpack --digest "sha256:$(printf '0%.0s' $(seq 64))" moving box3
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"in index.json or in blobs/"* ]]
+	[ ! -e box3 ]
+}
+
 @test "strict JSON: a duplicate key or a trailing comma in index.json is refused with its place" {
 	cp -R "$IMG" dup
 	sed 's/"schemaVersion":2,/"schemaVersion":2,\n"schemaVersion":2,/' "$IMG/index.json" >dup/index.json

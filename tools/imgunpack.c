@@ -23,7 +23,7 @@
 #include "log.h"
 #include "oci.h"
 
-#define USAGE "imgunpack [--ref NAME] [--platform OS/ARCH[/VARIANT]] [-v] IMAGE DEST"
+#define USAGE "imgunpack [--ref NAME | --digest sha256:HEX] [--platform OS/ARCH[/VARIANT]] [-v] IMAGE DEST"
 
 static const struct tool tool = {
 	"imgunpack", USAGE,
@@ -37,6 +37,8 @@ static const struct tool tool = {
 	"Options:\n"
 	"      --ref NAME            the image tagged NAME (the ref.name annotation of\n"
 	"                            index.json; for docker save, a RepoTags entry)\n"
+	"      --digest sha256:HEX   the image whose manifest has this digest: pinned, it\n"
+	"                            cannot change under you, as a ref (a tag) can\n"
 	"      --platform OS/ARCH    the image for this platform from a multi-platform\n"
 	"                            index (default: this machine's, e.g. linux/amd64)\n"
 	"  -v, --verbose             trace every blob checked and every kernel call\n"
@@ -65,11 +67,12 @@ static const struct tool tool = {
 	"See imgunpack(1), imgpack(1), overlaymount(1), skopeo(1), umoci(1).\n",
 };
 
-enum { OPT_REF = 256, OPT_PLATFORM };
+enum { OPT_REF = 256, OPT_PLATFORM, OPT_DIGEST };
 
 static const struct option longopts[] = {
 	{ "ref", required_argument, NULL, OPT_REF },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "digest", required_argument, NULL, OPT_DIGEST },
 	CHAIN_COMMON_LONGOPTS,
 };
 
@@ -130,14 +133,15 @@ static int open_layer(int image, const struct oci_image *img, size_t i, int *gzi
 
 int main(int argc, char **argv)
 {
-	const char *ref = NULL, *platform = NULL;
-	int once_ref = 0, once_platform = 0, c;
+	const char *ref = NULL, *platform = NULL, *digest = NULL;
+	int once_ref = 0, once_platform = 0, once_digest = 0, c;
 	struct stat st;
 	chain_init(&tool);
 	while ((c = getopt_long(argc, argv, "+:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_REF: chain_once(&once_ref, "--ref"); ref = optarg; break;
 		case OPT_PLATFORM: chain_once(&once_platform, "--platform"); platform = optarg; break;
+		case OPT_DIGEST: chain_once(&once_digest, "--digest"); digest = optarg; break;
 		default: chain_common_option(&tool, c, argv);
 		}
 	}
@@ -148,6 +152,10 @@ int main(int argc, char **argv)
 	const char *image = argv[optind], *dest = argv[optind + 1];
 	if (ref && !*ref)
 		usage_error("--ref: an empty name");
+	if (digest && (ref || platform))
+		usage_error("--digest names one manifest: leave out --ref and --platform");
+	if (digest && oci_digest_check(digest) < 0)
+		usage_error("--digest: %s", fail_text());
 	if (platform && !valid_platform(platform))
 		usage_error("invalid platform '%s': expected OS/ARCH or OS/ARCH/VARIANT, as linux/amd64 or linux/arm64/v8", platform);
 	if (stat(image, &st) < 0) {
@@ -174,7 +182,11 @@ int main(int argc, char **argv)
 		fail("%s: neither an OCI image layout (oci-layout, index.json) nor a docker save archive (manifest.json)", image);
 		fail_out();
 	}
-	if ((oci ? oci_image_load(layout, ref, platform, &img) : docker_image_load(layout, ref, &img)) < 0)
+	if (!oci && digest) {
+		fail("--digest: a docker save archive has no manifest digests (pick the image with --ref)");
+		fail_out();
+	}
+	if ((oci ? oci_image_load(layout, ref, platform, digest, &img) : docker_image_load(layout, ref, &img)) < 0)
 		fail_out();
 	if (oci)
 		printf("image    %s%s%s%s\n", img.manifest.digest, img.manifest.ref[0] ? " (ref " : "", img.manifest.ref,
