@@ -108,6 +108,12 @@ run_lesson() {
 	run_lesson 14
 }
 
+# covers: C48 C49
+@test "lesson 15: entering namespaces, pods and the pause process" {
+	requires root busybox
+	run_lesson 15
+}
+
 @test "every lesson has a test in this file" {
 	local f nn missing=""
 	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
