@@ -120,7 +120,7 @@ image() {
 	imgpack --layer "$BASE" --layer "$APP" --cmd /app/say.sh img >/dev/null
 	local layer evil
 	layer=$(grep -l "$WORD" img/blobs/sha256/* | head -n 1)
-	evil=$(printf '%s' "$WORD" | tr 'a-z' 'A-Z')
+	evil=$(printf '%s' "$WORD" | tr '[:lower:]' '[:upper:]')
 	sed -i "s/$WORD/$evil/" "$layer"
 	run --separate-stderr image run "$PWD/img" "$PWD/box"
 	echo "image.sh run on an image with a changed layer: status $status, printed '$output'"
