@@ -389,3 +389,21 @@ EOF
 	[ "${lines[0]}" = "hello from /tmp as 65534" ]
 	[ "${lines[1]}" = "args replace the command" ]
 }
+
+# covers: C53 C56
+@test "make demo: one container with every stage, its chain, its kernel calls, cinfo inside; nothing left" {
+	run sh "$BOXSTEP_ROOT/tests/demo.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"  cgset --name boxstep-demo --memory 64m --cpus 0.5 --pids 64 -- \\"* ]]
+	for stage in cgset mkns vethpair overlaymount pivot capdrop seccompbpf; do
+		[[ "$output" == *"  -- $stage: "* ]]
+	done
+	[[ "$output" == *'pivot: pivot_root(".", ".") = 0'* ]]
+	[[ "$output" == *"network: eth0 10.88.0.2/16"* ]]
+	[[ "$output" == *"64 bytes from 10.88.0.1"* ]]
+	[[ "$output" == *"    no_new_privs  1 "* ]]
+	[[ "$output" == *"    seccomp       2 "* ]]
+	[[ "$output" == *"cgroup boxstep-demo: removed by cgset"* ]]
+	[[ "$output" == *"container state: removed (--rm)"* ]]
+}
