@@ -201,6 +201,23 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 14: the solution scores 100%" {
+	requires root busybox
+	grade_copy 14-two-containers solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 14: the starter runs but does not pass: no network" {
+	requires root busybox
+	grade_copy 14-two-containers starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"FAIL [25] two containers ping each other across the bridge -> hint: see lessons/14-"* ]]
+	[[ "$output" != *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "grade --tap prints TAP for autograders" {
 	requires root
 	local dir=$BATS_TEST_TMPDIR/tap

@@ -26,7 +26,7 @@ start_box() {
 }
 
 # The end of a start_box chain: sh -c "$BOX_UP" sh NAME
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2089 # expanded by that sh, not here
 BOX_UP='echo up >"$1.up"; exec sleep 1000'
 
 # in_box NAME CMD...: CMD in the box's network and UTS namespaces.
@@ -57,8 +57,7 @@ veth_count() {
 # wait_veths N: the kernel removes a dead namespace's devices asynchronously (its
 # cleanup_net work): wait up to 5 s until N veth devices remain.
 wait_veths() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(veth_count)" -eq "$1" ] && return 0
 		sleep 0.05
 	done
@@ -70,6 +69,7 @@ wait_veths() {
 scenario() {
 	{
 		declare -f start_box in_box stop_boxes veth_count wait_veths
+		# shellcheck disable=SC2090
 		declare -p BOX_UP
 		echo 'set -eu'
 		echo 'trap stop_boxes EXIT; trap "exit 124" TERM'

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand their own variables; bats sets $stderr
 # nsjoin: joining a running process's namespaces, by pid, pidfile or namespace file;
 # the user namespace first; a fork for the pid namespace; errors that name the
 # namespace and the reason.

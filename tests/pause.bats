@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand their own variables; bats sets $stderr
 # pause: the pod's infra process. Reaps orphans as PID 1, ignores every signal but
 # SIGINT and SIGTERM (exit 0), writes its pid for nsjoin.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand their own variables; bats sets $stderr
 # A pod, end to end: pause holds a network, UTS and IPC namespace; two containers
 # join them (nsjoin) with mount and pid namespaces and roots of their own (pivot).
 # They talk over 127.0.0.1, share the hostname and the SysV IPC objects, and see

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # inner shells expand their own variables; bats sets $stderr
 # vethpair: a veth pair from a new network namespace to the outer one, bridges,
 # addresses, routes, NAT through the fake host, errors, trace, the outer handle.
 # Every network change happens in a fake host (tests/net-helpers.bash: scenario).
