@@ -66,3 +66,9 @@ units() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "unit: oci, layer, imgstore (layouts, escapes, whiteouts)" {
+	run "$BOXSTEP_ROOT/build/unit/oci"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
