@@ -218,6 +218,23 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 15: the solution scores 100%" {
+	requires root busybox
+	grade_copy 15-pod solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 15: the starter runs but does not pass: no shared namespaces" {
+	requires root busybox
+	grade_copy 15-pod starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"FAIL [25] two containers of the pod talk over 127.0.0.1 -> hint: see lessons/15-"* ]]
+	[[ "$output" != *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "grade --tap prints TAP for autograders" {
 	requires root
 	local dir=$BATS_TEST_TMPDIR/tap

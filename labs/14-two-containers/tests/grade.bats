@@ -4,8 +4,8 @@
 # the folder holding the learner's container.sh. Each check's points are in its
 # name; the bridge name, the subnet and the addresses are random, so a hard-coded
 # answer fails. Every check runs in a fake host (new mount, UTS and network
-# namespaces: the bridge and the host ends live there) and in a pid namespace of
-# its own, so whatever the script leaves running ends with the check.
+# namespaces: the bridge and the host ends live there), with IPC and pid namespaces
+# of its own, so whatever the script leaves running ends with the check.
 #
 # lab-requires: root mnt uts net pid busybox
 
@@ -59,7 +59,7 @@ check() {
 		printf 'cd %q\n' "$BATS_TEST_TMPDIR"
 		cat
 	} >"$BATS_TEST_TMPDIR/check.sh"
-	fake_host mkns --pid --mount-proc -- timeout -s KILL 60 bash "$BATS_TEST_TMPDIR/check.sh"
+	fake_host mkns --pid --mount-proc --ipc -- timeout -s KILL 60 bash "$BATS_TEST_TMPDIR/check.sh"
 }
 
 # covers: C13 C14
