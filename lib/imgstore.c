@@ -220,6 +220,8 @@ int store_unpack_layer(struct store *s, int fd, int gzip, const char *diff_id, c
 		r = drain(src);
 	if (r == 0)
 		r = digest_is(&c, diff_id);
+	if (r == 0)
+		trace_comment("layer %s: diff_id verified (%llu bytes of tar)", diff_id, (unsigned long long)c.hash.size);
 	if (src)
 		free(c.z);
 	if (root >= 0)

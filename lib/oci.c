@@ -705,7 +705,7 @@ static int write_all_at(int dir, const char *name, const void *data, size_t len)
 		}
 		p += w, left -= (size_t)w;
 	}
-	if (close(fd) < 0 || renameat(dir, tmp, dir, name) < 0) {
+	if (close(fd) < 0 || trace_call(renameat(dir, tmp, dir, name), "rename(\"%s\", \"%s\")", tmp, name) < 0) {
 		unlinkat(dir, tmp, 0);
 		return fail_sys("rename(\"%s\")", name);
 	}
