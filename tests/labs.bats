@@ -235,6 +235,22 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 17: the solution scores 100%" {
+	requires root busybox
+	grade_copy 17-image solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 17: the starter runs but does not pass" {
+	requires root busybox
+	grade_copy 17-image starter
+	[ "$status" -eq 1 ]
+	[[ "$output" != *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "grade --tap prints TAP for autograders" {
 	requires root
 	local dir=$BATS_TEST_TMPDIR/tap

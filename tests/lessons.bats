@@ -114,6 +114,13 @@ run_lesson() {
 	run_lesson 15
 }
 
+# covers: C37 C51 C55
+@test "lesson 17: OCI images, digests, manifests, pinning" {
+	requires root busybox
+	command -v skopeo >/dev/null || skip "requires skopeo (make deps)"
+	run_lesson 17
+}
+
 @test "every lesson has a test in this file" {
 	local f nn missing=""
 	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
