@@ -16,7 +16,11 @@ USAGE='boxrun [--rootfs DIR | --layers L1:L2 | --image DEST] [--name N] [--hostn
 BRIDGE=boxstep0
 SUBNET=10.88.0.0/16
 
-BIN=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+# Few external commands: each fork and exec costs a container's start-up time.
+BIN=${BASH_SOURCE[0]}
+[ ! -L "$BIN" ] || BIN=$(readlink -f -- "$BIN") # make install links PREFIX/bin/boxrun here
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+BIN=${BIN%/*}
 
 help() {
 	cat <<EOF
@@ -186,10 +190,13 @@ for v in "$rootfs" "$layers" "$image"; do [ -n "$v" ] && n=$((n + 1)); done
 [ "$n" -le 1 ] || usage_error "--rootfs, --layers and --image exclude each other: give one"
 [ "$n" = 1 ] || usage_error "no root filesystem: give --rootfs DIR (mkrootfs DIR makes one), --layers L1:L2 or --image DEST"
 
-# abs PATH: an absolute path of an existing PATH, or fail naming what it was for.
+# abs PATH: ABS, PATH made absolute (from the working directory), without ./ and a
+# trailing /. (Helpers set a variable: a $(...) would fork.)
 abs() {
-	[ -e "$1" ] || die "$2 '$1': no such file or directory"
-	readlink -f -- "$1"
+	ABS=$1
+	while [ "${ABS#./}" != "$ABS" ]; do ABS=${ABS#./}; done
+	[ "${ABS#/}" != "$ABS" ] || ABS=$PWD/$ABS
+	while [ "${ABS%/}" != "$ABS" ] && [ "$ABS" != / ]; do ABS=${ABS%/}; done
 }
 # no_comma PATH WHAT: overlay options are separated by ',' and ':' (overlaymount(1)).
 no_special() {
@@ -199,7 +206,8 @@ no_special() {
 image_cmd=() image_entry=() image_env=() image_workdir="" image_user=""
 if [ -n "$rootfs" ]; then
 	[ -d "$rootfs" ] || die "--rootfs '$rootfs': not a directory"
-	lower=$(abs "$rootfs" --rootfs)
+	abs "$rootfs"
+	lower=$ABS
 	no_special "$lower" --rootfs
 elif [ -n "$layers" ]; then
 	lower=""
@@ -207,18 +215,19 @@ elif [ -n "$layers" ]; then
 	[ "${#parts[@]}" -gt 0 ] || usage_error "--layers '$layers': no layer"
 	for l in "${parts[@]}"; do
 		[ -d "$l" ] || die "--layers: '$l' is not a directory"
-		l=$(abs "$l" --layers)
+		abs "$l"
+		l=$ABS
 		no_special "$l" --layers
 		lower=${lower:+$lower:}$l
 	done
 else
 	[ -f "$image/lower" ] || die "--image '$image': no $image/lower (imgunpack IMAGE $image writes it)"
-	lower=$(head -n 1 "$image/lower")
+	read -r lower <"$image/lower"
 	# DEST/config: "key value" lines, \\ and \n escaped (imgunpack(1)).
 	if [ -f "$image/config" ]; then
 		while IFS= read -r line; do
 			key=${line%% *} val=${line#* }
-			val=$(printf '%b' "$val")
+			printf -v val '%b' "$val"
 			case $key in
 			entrypoint) image_entry+=("$val") ;;
 			cmd) image_cmd+=("$val") ;;
@@ -238,7 +247,7 @@ else
 	[ -n "$user" ] || user=$image_user
 fi
 
-uid=$(id -u)
+uid=$EUID
 if [ "$uid" != 0 ] && [ -z "$rootless" ]; then
 	echo "boxrun: not root: cgroups, bridges and mounts in the host need root" >&2
 	hint "run as root, or add --rootless (a user namespace, no limits, no bridge)"
@@ -271,12 +280,12 @@ ip_ok() {
 	local o
 	for o in "${BASH_REMATCH[@]:1}"; do [ "$((10#$o))" -le 255 ] || return 1; done
 }
-ip2int() {
+ip2int() { # ip2int A.B.C.D: INT
 	local a b c d
 	IFS=. read -r a b c d <<<"$1"
-	echo $(((10#$a << 24) | (10#$b << 16) | (10#$c << 8) | 10#$d))
+	INT=$(((10#$a << 24) | (10#$b << 16) | (10#$c << 8) | 10#$d))
 }
-int2ip() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+int2ip() { IP="$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; } # int2ip N: IP
 
 if [ -n "$ip" ]; then
 	[ "$network" = bridge ] || usage_error "--ip needs --network bridge"
@@ -285,14 +294,18 @@ if [ -n "$ip" ]; then
 	{ ip_ok "$addr" && [[ $prefix =~ ^[0-9]+$ ]] && [ "$prefix" -ge 8 ] && [ "$prefix" -le 30 ]; } ||
 		usage_error "invalid --ip '$ip': an IPv4 address with a prefix of 8 to 30 bits, as 10.88.0.5/16"
 	mask=$(((0xffffffff << (32 - prefix)) & 0xffffffff))
-	a=$(ip2int "$addr")
+	ip2int "$addr"
+	a=$INT
 	net=$((a & mask)) bcast=$(((a & mask) | (~mask & 0xffffffff)))
-	gateway=$(int2ip $((net + 1)))
+	int2ip $((net + 1))
+	gateway=$IP
 	{ [ "$a" != "$net" ] && [ "$a" != "$bcast" ] && [ "$a" != $((net + 1)) ]; } ||
 		usage_error "invalid --ip '$ip': the network, its first address (the bridge's, the gateway) and its broadcast address are taken"
 else
 	prefix=${SUBNET#*/}
-	gateway=$(int2ip $(($(ip2int "${SUBNET%/*}") + 1)))
+	ip2int "${SUBNET%/*}"
+	int2ip $((INT + 1))
+	gateway=$IP
 fi
 
 ports=()
@@ -311,7 +324,8 @@ for v in "${volumes[@]}"; do
 	src=${v%%:*} rest=${v#*:}
 	{ [ "$src" != "$v" ] && [ -n "$src" ]; } || usage_error "invalid -v '$v': SRC:DST[:ro]"
 	[ -e "$src" ] || die "-v '$v': $src: no such file or directory"
-	binds+=("$(readlink -f -- "$src"):$rest")
+	abs "$src"
+	binds+=("$ABS:$rest")
 done
 
 [ -z "$workdir" ] || [ "${workdir#/}" != "$workdir" ] || usage_error "invalid -w '$workdir': an absolute path inside the container"
@@ -352,11 +366,13 @@ fi
 if [ -z "$print" ]; then
 	[ -d "$state" ] || { mkdir -p "$state" && chmod 0700 "$state"; } || die "mkdir '$state' failed"
 fi
-[ ! -e "$state" ] || state=$(readlink -f -- "$state")
+abs "$state"
+state=$ABS
 no_special "$state" --state
 if [ -z "$name" ]; then
 	while :; do
-		name=box-$(head -c 8 /proc/sys/kernel/random/uuid)
+		read -r -n 8 name </proc/sys/kernel/random/uuid
+		name=box-$name
 		[ -e "$state/$name" ] || break
 	done
 fi
@@ -380,7 +396,7 @@ free_ip() { # free_ip ADDR: 0 when no running boxrun claims it (for --print)
 	! { [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; }
 }
 
-claimed="" handles=() made_dir="" lockfd=""
+claimed="" handles=() locked=""
 cleanup() {
 	local h
 	for h in "${handles[@]}"; do
@@ -392,17 +408,24 @@ cleanup() {
 		rm -f "$state/ip/$claimed"
 		claimed=""
 	fi
-	if [ -n "$rm" ] && [ -n "$made_dir$lockfd" ] && [ -d "$dir" ]; then
-		rm -rf -- "$dir" && trace "--rm: removed $dir"
+	if [ -n "$locked" ]; then
+		if [ -n "$rm" ] && [ -d "$dir" ]; then
+			rm -rf -- "$dir" && trace "--rm: removed $dir"
+		else
+			: >"$dir/running" # empty: no boxrun uses it
+		fi
 	fi
+	locked=""
 }
 
 if [ "$network" = bridge ]; then
 	if [ -z "$ip" ]; then
-		base=$(ip2int "${SUBNET%/*}") last=$(($(ip2int "${SUBNET%/*}") + (1 << (32 - prefix)) - 2))
+		ip2int "${SUBNET%/*}"
+		base=$INT last=$((INT + (1 << (32 - prefix)) - 2))
 		[ -n "$print" ] || mkdir -p "$state/ip"
 		for ((i = base + 2; i <= last; i++)); do
-			cand=$(int2ip "$i")
+			int2ip "$i"
+			cand=$IP
 			if [ -n "$print" ]; then
 				free_ip "$cand" && break
 			elif claim_ip "$cand"; then
@@ -427,7 +450,7 @@ stage() {
 	local w out=""
 	for w in "$@"; do
 		case $w in
-		'' | *[!A-Za-z0-9_./:=,+@%-]*) out="$out $(printf '%q' "$w")" ;;
+		'' | *[!A-Za-z0-9_./:=,+@%-]*) printf -v w '%q' "$w"; out="$out $w" ;;
 		*) out="$out $w" ;;
 		esac
 	done
@@ -532,22 +555,23 @@ fi
 
 trap cleanup EXIT
 trap 'exit 125' TERM HUP INT
-if [ ! -d "$dir" ]; then
-	made_dir=1
-	mkdir -p "$dir" || die "mkdir '$dir' failed"
-	trace "state of container $name: $dir"
-else
+if [ -d "$dir/upper" ]; then
 	trace "container $name: reusing its writes in $dir/upper"
+else
+	trace "state of container $name: $dir"
 fi
-mkdir -p "$dir/merged" || die "mkdir '$dir/merged' failed"
-if command -v flock >/dev/null; then
-	exec {lockfd}>>"$dir/lock" || die "open '$dir/lock' failed"
-	if ! flock -n "$lockfd"; then
-		exec {lockfd}>&-
-		lockfd="" made_dir=""
+[ -d "$dir/merged" ] || mkdir -p "$dir/merged" || die "mkdir '$dir/merged' failed"
+# DIR/running holds the pid of the boxrun using the container, made with O_EXCL; when
+# empty (the container ended) or when that boxrun is gone, it is taken over.
+if ! (set -o noclobber && echo "$$" >"$dir/running") 2>/dev/null; then
+	owner=""
+	read -r owner <"$dir/running" 2>/dev/null
+	if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
 		die "container $name is running ($dir is in use): choose another --name"
 	fi
+	echo "$$" >"$dir/running" || die "cannot write '$dir/running'"
 fi
+locked=1
 
 if [ ${#nft_rules[@]} -gt 0 ]; then
 	command -v nft >/dev/null || die "-p needs nft(8): apt-get install nftables (make deps)"
@@ -561,7 +585,9 @@ if [ ${#nft_rules[@]} -gt 0 ]; then
 		handles+=("${r%% *} $h")
 		trace "nft add rule ip boxstep $r = handle $h"
 	done
-	if [ "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)" = 0 ]; then
+	fwd=""
+	read -r fwd </proc/sys/net/ipv4/ip_forward
+	if [ "$fwd" = 0 ]; then
 		echo 1 >/proc/sys/net/ipv4/ip_forward && trace "net.ipv4.ip_forward=1: forwarded ports reach the bridge"
 	fi
 fi
@@ -570,7 +596,7 @@ fi
 chain[first]=$BIN/${chain[first]}
 
 # The chain runs as a child: SIGINT and SIGQUIT back to their defaults (bash ignores
-# them in a background job), stdin kept, the lock not inherited.
+# them in a background job), stdin kept.
 # shellcheck disable=SC2317 # called by the traps below
 forward() {
 	caught=1
@@ -578,7 +604,6 @@ forward() {
 }
 (
 	trap - INT QUIT TERM HUP EXIT
-	[ -z "$lockfd" ] || exec {lockfd}>&-
 	exec "${chain[@]}"
 ) <&0 &
 child=$!
