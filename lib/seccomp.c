@@ -233,7 +233,7 @@ static void build_segments(const struct sc_filter *f)
 			continue;
 		}
 		uint32_t r = plain_ret(f, n);
-		if (nsegs && segs[nsegs - 1].nr < 0 && segs[nsegs - 1].ret == r && n <= highest)
+		if (nsegs && segs[nsegs - 1].nr < 0 && segs[nsegs - 1].ret == r)
 			continue;
 		segs[nsegs++] = (struct segment){ (uint32_t)n, -1, r };
 	}
@@ -245,6 +245,8 @@ static void range_names(uint32_t first, uint32_t last, char *buf, size_t size)
 	const char *a = sc_name((int)first), *b = sc_name((int)last);
 	if ((int)first > highest)
 		snprintf(buf, size, "%u and up: newer than these headers", first);
+	else if (last == UINT32_MAX)
+		snprintf(buf, size, "%u and up: %s .. and newer", first, a ? a : "?");
 	else if (!a && !b)
 		snprintf(buf, size, "%u-%u: no syscall there in these headers", first, last);
 	else if (first == last)

@@ -243,12 +243,14 @@ static void print_test(const struct sc_filter *f, const struct bpf_prog *p, cons
 	       r->test == SC_ANY_BIT ? "has any of" : r->nvalues > 1 ? "is one of" : "is", vals, r->why);
 }
 
-static void print_dump(const struct options *o, const struct bpf_prog *p)
+static void print_dump(const struct options *o, const struct bpf_prog *p, char **argv)
 {
 	char a[40];
-	printf("# seccompbpf%s%s%s%s: %zu instructions, longest path %d\n", o->profile ? " --profile default" : "",
-	       o->nallow ? " --allow ..." : "", o->ndeny ? " --deny ..." : "", o->deny_ns ? " --deny-ns" : "", p->len,
-	       bpf_longest_path(p));
+	printf("# seccompbpf");
+	for (int i = 1; i < optind; i++)
+		if (strcmp(argv[i], "--dump") && strcmp(argv[i], "--"))
+			printf(" %s", argv[i]);
+	printf(": %zu instructions, longest path %d\n", p->len, bpf_longest_path(p));
 	printf("# refused calls get %s; calls from another ABI: KILL_PROCESS\n", sc_ret_str(o->action, a, sizeof a));
 	bpf_print(p, stdout);
 }
@@ -268,7 +270,7 @@ int main(int argc, char **argv)
 		die("the filter needs more than %d BPF instructions", BPF_MAXINSNS);
 	if (o.dump || o.test) {
 		if (o.dump)
-			print_dump(&o, &prog);
+			print_dump(&o, &prog, argv);
 		else
 			print_test(&filter, &prog, o.test);
 		return fflush(stdout) == 0 ? 0 : EXIT_TOOL_FAILED;
