@@ -114,6 +114,13 @@ run_lesson() {
 	run_lesson 15
 }
 
+# covers: C03 C44 C46 C50 C52 C53 C54
+@test "lesson 16: the whole container, from docker run to the kernel" {
+	requires root busybox
+	command -v nft >/dev/null || skip "requires nft (make deps installs nftables)"
+	run_lesson 16
+}
+
 # covers: C37 C51 C55
 @test "lesson 17: OCI images, digests, manifests, pinning" {
 	requires root busybox
