@@ -101,6 +101,24 @@ run_lesson() {
 	run_lesson 10
 }
 
+# covers: C40 C41 C42 C43
+@test "lesson 11: capabilities and no_new_privs" {
+	requires root
+	run_lesson 11
+}
+
+# covers: C38 C39
+@test "lesson 12: seccomp, BPF on every syscall" {
+	requires root
+	run_lesson 12
+}
+
+# covers: C44 C45 C46 C47
+@test "lesson 13: --privileged, masks, escapes and hardening" {
+	requires root busybox
+	run_lesson 13
+}
+
 # covers: C13 C14 C15
 @test "lesson 14: network namespaces, veth pairs, bridges, NAT" {
 	requires root busybox
