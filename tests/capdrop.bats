@@ -9,6 +9,19 @@ load helpers
 
 DEFAULT=chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod,audit_write,setfcap
 
+# Programs run as uid 1000 after capdrop switches users must be reachable by it:
+# a copy of bin/ and build/probes/ in /tmp (the checkout may sit in a 0700 home).
+setup_file() {
+	leak_snapshot
+	TOOLS=$(world_readable_tools)
+	export TOOLS PATH="$TOOLS/bin:$TOOLS/probes:$PATH"
+}
+
+teardown_file() {
+	rm -rf "$TOOLS"
+	leak_check
+}
+
 setup() {
 	requires root
 	cd "$BATS_TEST_TMPDIR" || return 1
@@ -115,10 +128,10 @@ own() {
 
 # covers: C43
 @test "--no-new-privs: a setuid-root program gains nothing; without it, root and the bounding set" {
-	cp "$BOXSTEP_ROOT/build/probes/privs" suid-privs
-	chown root:root suid-privs
-	chmod 4755 suid-privs
-	chmod 755 "$BATS_TEST_TMPDIR"
+	cp "$TOOLS/probes/privs" "$TOOLS/suid-privs"
+	chown root:root "$TOOLS/suid-privs"
+	chmod 4755 "$TOOLS/suid-privs"
+	cd "$TOOLS"
 	run capdrop --keep default --user 1000 -- ./suid-privs
 	echo "$output"
 	[ "$output" = "uid=1000 euid=0 gid=1000 egid=1000 cap.eff=00000000a80425fb nnp=0" ]
