@@ -157,12 +157,13 @@ grade_copy() {
 	[[ "$output" != *FAIL* ]]
 }
 
-@test "lab 07: the starter runs but does not pass: no limit, the hog completes" {
+@test "lab 07: the starter runs but does not pass: no limit, the hog completes, the sleep stays" {
 	requires root
 	grade_copy 07-limits starter
 	[ "$status" -eq 1 ]
 	[[ "$output" == *PASS* ]]
 	[[ "$output" == *"FAIL [25] a hog at 1.5x the limit exits 137 while a sentinel outside lives -> hint: see lessons/07-"* ]]
+	[[ "$output" == *"FAIL [10] no process and no cgroup is left behind -> hint: see lessons/06-"* ]]
 	[[ "$output" != *"Score: 100/100"* ]]
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }

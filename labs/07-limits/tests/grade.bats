@@ -98,14 +98,33 @@ value() { printf '%s\n' "${lines[@]}" | sed -n "s/^$1=//p"; }
 	[ "${lines[1]}" = "sentinel alive" ]
 }
 
+# covers: C22
+# hint: lessons/06-cgroups.md, section "Experiment: a fork bomb in a box"
+@test "[10] the command's exit status comes back" {
+	local code=$((RANDOM % 100 + 3))
+	run --separate-stderr limits sh -c "exit $code"
+	echo "limits.sh ... sh -c 'exit $code': status $status"
+	[ "$status" -eq "$code" ]
+}
+
 # covers: C22 C23
 # hint: lessons/06-cgroups.md, section "Break it: remove a cgroup that still holds a process"
-@test "[20] the command's exit status comes back and no cgroup is left behind" {
-	local code=$((RANDOM % 100 + 3)) before after
+@test "[10] no process and no cgroup is left behind" {
+	local before after left bad=0 pidfile=$BATS_TEST_TMPDIR/left
 	before=$(leak_state | sed -n '/^## cgroups/,$p')
-	run --separate-stderr limits sh -c "sleep 300 & exit $code"
+	run --separate-stderr limits sh -c "sleep 300 >/dev/null 2>&1 & echo \$! > $pidfile"
 	after=$(leak_state | sed -n '/^## cgroups/,$p')
-	echo "limits.sh ... sh -c 'sleep 300 & exit $code': status $status"
-	[ "$status" -eq "$code" ]
-	[ "$before" = "$after" ] || { echo "cgroups left behind:"; diff <(echo "$before") <(echo "$after") | grep '^>'; false; }
+	echo "limits.sh ... sh -c 'sleep 300 &': status $status"
+	left=$(cat "$pidfile" 2>/dev/null || true)
+	if [ -n "$left" ] && [ -e "/proc/$left" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$left/status" 2>/dev/null; then
+		echo "the sleep started in the background (pid $left) is still running"
+		kill -KILL "$left" 2>/dev/null || true
+		bad=1
+	fi
+	if [ "$before" != "$after" ]; then
+		echo "cgroups left behind:"
+		diff <(echo "$before") <(echo "$after") | grep '^>' || true
+		bad=1
+	fi
+	[ "$bad" = 0 ]
 }
