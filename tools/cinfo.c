@@ -156,6 +156,8 @@ static void cgroup_line(const char *controller, const char *path, void *kv)
 		table_row(*controller ? controller : "v2", path, "");
 }
 
+static int cgroup_stat_lines;
+
 /* A limit, counter or pressure line of the cgroup, by its v2 name. */
 static void cgroup_stat(const char *key, const char *value, const char *v1file, void *kv)
 {
@@ -164,6 +166,8 @@ static void cgroup_stat(const char *key, const char *value, const char *v1file, 
 		printf("cgroup.%s=%s\n", key, value);
 		return;
 	}
+	if (!cgroup_stat_lines++)
+		printf("cgroup limits and usage (v2 names)\n");
 	if (!strncmp(key, "memory.", 7) && strspn(value, "0123456789") == strlen(value) && *value) {
 		cgroup_size_str(strtoull(value, NULL, 10), size, sizeof size);
 		value = size;
@@ -238,8 +242,9 @@ static void print_human(const struct info *in)
 	table_row("domainname", in->domain, "");
 	printf("cgroup\n");
 	proc_cgroup_each(in->cgroup, cgroup_line, NULL);
-	printf("cgroup limits and usage (v2 names)\n");
 	cgroup_stats(in->pid, in->cgroup, cgroup_stat, NULL);
+	if (!cgroup_stat_lines)
+		printf("cgroup limits and usage: none readable (no cgroup file system here shows this cgroup)\n");
 	printf("capabilities\n");
 	for (int i = 0; i < 5; i++) {
 		uint64_t mask = cap_set(in, i, v, sizeof v);
