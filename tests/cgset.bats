@@ -88,7 +88,7 @@ cgroup_tree() {
 --cpus abc|'abc'
 --cpus 1e9|'1e9'
 --cpus 0x1|'0x1'
---cpus 99|'99'
+--cpus 99999|'99999'
 --cpu-weight 0|'0': expected a weight from 1 to 10000
 --io-weight 10001|'10001'
 --pids -5|'-5': expected a number of processes
