@@ -174,7 +174,7 @@ teardown() {
 @test "--help exits 0 on stdout; --version" {
 	run --separate-stderr cinfo --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "Usage: cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv]" ]
+	[ "${lines[0]}" = "Usage: cinfo [--target PID] [--ref PID | --ref-file FILE] [--format human|kv] [--probe]" ]
 	[[ "$output" == *"Kernel calls:"* ]]
 	[[ "$output" == *"seccomp"*"2 filter"* ]]
 	[ -z "$stderr" ]
