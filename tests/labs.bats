@@ -202,6 +202,24 @@ grade_copy() {
 	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 }
 
+@test "lab 11: the solution scores 100%" {
+	requires root busybox
+	grade_copy 11-least-privilege solution
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "lab 11: the starter runs but does not pass: it serves, as root with every capability" {
+	requires root busybox
+	grade_copy 11-least-privilege starter
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"PASS [25] the web server serves on port 80"* ]]
+	[[ "$output" == *"FAIL [25] PROGRAM runs as uid 1000 with net_bind_service and no other capability -> hint: see lessons/11-"* ]]
+	[[ "$output" == *"FAIL [15] no way around: an i386 call is killed, raw sockets are refused -> hint: see lessons/12-"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "lab 14: the solution scores 100%" {
 	requires root busybox
 	grade_copy 14-two-containers solution
