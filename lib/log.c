@@ -224,7 +224,7 @@ static const struct hint_row hints[] = {
 	{ "pivot_root(", NULL, EINVAL, NULL,
 	  "pivot_root needs a new mount namespace (mkns --mount), a new root that is a mount point, and a parent that is not shared" },
 	{ "write(", "subtree_control", EBUSY, NULL,
-	  "no internal processes: a cgroup with processes cannot enable controllers for its children; move them into a leaf first" },
+	  "no internal processes: a cgroup that holds processes cannot enable controllers for its children; use a parent without processes (cgset's default, boxstep) or move them into a leaf first" },
 	{ "open(", "/sys/fs/cgroup", ENOENT, NULL,
 	  "the controller is not enabled in the parent's cgroup.subtree_control" },
 	{ "seccomp(", NULL, EACCES, NULL,
