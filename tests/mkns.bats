@@ -9,6 +9,23 @@ ns_links() { # the 8 namespace links of the calling process, one per line
 	done
 }
 
+# start_ready MKNS_OPTION... SCRIPT: starts mkns OPTIONS -- sh -c SCRIPT in the
+# background and returns once SCRIPT runs (it writes to a fifo); sets mkns_pid.
+start_ready() {
+	local script=${*: -1} fifo
+	fifo=$(mktemp -u "$BATS_TEST_TMPDIR/ready.XXXXXX")
+	mkfifo "$fifo"
+	mkns "${@:1:$#-1}" -- sh -c "echo ready >'$fifo'; $script" &
+	mkns_pid=$!
+	read -r _ <"$fifo"
+}
+
+# wait_status PID: waits for PID and sets status to its exit status.
+wait_status() {
+	status=0
+	wait "$1" || status=$?
+}
+
 # covers: C04 C05
 @test "each namespace flag gives a new namespace of that type only" {
 	requires root timens
@@ -116,56 +133,38 @@ ns_links() { # the 8 namespace links of the calling process, one per line
 	[ "$status" -eq 0 ]
 	run mkns --pid -- sh -c 'exit 3'
 	[ "$status" -eq 3 ]
-	mkfifo "$BATS_TEST_TMPDIR/ready"
-	mkns --pid -- sh -c "echo ready >'$BATS_TEST_TMPDIR/ready'; exec sleep 1000" &
-	mkns_pid=$!
-	read -r _ <"$BATS_TEST_TMPDIR/ready"
+	start_ready --pid 'exec sleep 1000'
 	kill -KILL "$(pgrep -P "$mkns_pid")"
-	status=0
-	wait "$mkns_pid" || status=$?
+	wait_status "$mkns_pid"
 	[ "$status" -eq 137 ]
 }
 
 @test "SIGTERM to mkns reaches a PID 1 that handles it" {
 	requires root
-	mkfifo "$BATS_TEST_TMPDIR/ready"
-	mkns --pid -- sh -c "trap 'exit 7' TERM; echo ready >'$BATS_TEST_TMPDIR/ready'; while :; do sleep 1; done" &
-	mkns_pid=$!
-	read -r _ <"$BATS_TEST_TMPDIR/ready"
+	start_ready --pid "trap 'exit 7' TERM; while :; do sleep 1; done"
 	kill -TERM "$mkns_pid"
-	status=0
-	wait "$mkns_pid" || status=$?
+	wait_status "$mkns_pid"
 	[ "$status" -eq 7 ]
 }
 
 # covers: C08
 @test "a PID 1 that ignores SIGTERM is killed after --kill-after, or at a second signal" {
 	requires root
-	mkfifo "$BATS_TEST_TMPDIR/ready"
-	mkns --pid --kill-after 1 -- sh -c "echo ready >'$BATS_TEST_TMPDIR/ready'; exec sleep 1000" &
-	mkns_pid=$!
-	read -r _ <"$BATS_TEST_TMPDIR/ready"
+	start_ready --pid --kill-after 1 'exec sleep 1000'
 	kill -TERM "$mkns_pid"
-	status=0
-	wait "$mkns_pid" || status=$?
+	wait_status "$mkns_pid"
 	[ "$status" -eq 137 ]
 
-	mkns --pid --kill-after 3600 -- sh -c "echo ready >'$BATS_TEST_TMPDIR/ready'; exec sleep 1000" &
-	mkns_pid=$!
-	read -r _ <"$BATS_TEST_TMPDIR/ready"
+	start_ready --pid --kill-after 3600 'exec sleep 1000'
 	kill -TERM "$mkns_pid"
 	kill -INT "$mkns_pid"
-	status=0
-	wait "$mkns_pid" || status=$?
+	wait_status "$mkns_pid"
 	[ "$status" -eq 137 ]
 }
 
 @test "killing mkns with SIGKILL leaves no container process" {
 	requires root
-	mkfifo "$BATS_TEST_TMPDIR/ready"
-	mkns --pid -- sh -c "echo ready >'$BATS_TEST_TMPDIR/ready'; exec sleep 1000" &
-	mkns_pid=$!
-	read -r _ <"$BATS_TEST_TMPDIR/ready"
+	start_ready --pid 'exec sleep 1000'
 	child=$(pgrep -P "$mkns_pid")
 	[ -n "$child" ]
 	kill -KILL "$mkns_pid"
