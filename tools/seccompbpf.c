@@ -195,7 +195,7 @@ static void validate(struct options *o, int has_program)
 			    near ? near : "", near ? "?)" : "");
 	}
 	for (size_t i = 0; i < sizeof handover / sizeof handover[0]; i++)
-		if (o->deny[sc_nr(handover[i])] && !o->dump && !o->test)
+		if (sc_nr(handover[i]) >= 0 && o->deny[sc_nr(handover[i])] && !o->dump && !o->test)
 			die("--deny %s: seccompbpf needs it after installing the filter, to start the program",
 				    handover[i]);
 }
@@ -217,6 +217,8 @@ static void build(const struct options *o, struct sc_filter *f)
 	if (o->nallow && !o->profile) {
 		for (size_t i = 0; i < sizeof handover / sizeof handover[0]; i++) {
 			int nr = sc_nr(handover[i]);
+			if (nr < 0)
+				continue; /* not a syscall of this ABI */
 			if (!o->allow[nr])
 				trace_comment("allowing %s too: seccompbpf makes it after the filter is in place", handover[i]);
 			sc_rule_set(f, nr, SC_ALLOW);
