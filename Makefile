@@ -144,6 +144,15 @@ lab:
 grade: all
 	@labs/lab.sh grade '$(LAB)'
 
+# Teachers: make grade-all grades a copy of every lab's solution/, which must score
+# 100% (LABS="01 16" for some); make student-pack writes the students' copy, without
+# solutions and hidden checks, in build/student-pack (PACK=DIR for another place).
+.PHONY: grade-all student-pack
+grade-all: all
+	@labs/classroom.sh grade-all $(LABS)
+student-pack:
+	@labs/classroom.sh student-pack $(or $(PACK),build/student-pack)
+
 # Every bench/*.sh in turn; the figures go in README.md.
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
