@@ -465,20 +465,21 @@ int nl_addr_each(struct nl_sock *s, void (*each)(const char *ifname, const char 
 		ssize_t n = recv(s->fd, rbuf, sizeof rbuf, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (trace_call(n, "recvmsg(%d, [RTM_NEWADDR{...}, ...])", s->fd) < 0)
-			return -1;
-		int left = (int)n;
+		if (n < 0)
+			return (int)trace_call(n, "recvmsg(%d)", s->fd);
+		int left = (int)n, count = 0, done = 0, err = 0;
 		for (struct nlmsghdr *h = (void *)rbuf; NLMSG_OK(h, (unsigned)left); h = NLMSG_NEXT(h, left)) {
 			if (h->nlmsg_seq != s->seq)
 				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				errno = -((const struct nlmsgerr *)NLMSG_DATA(h))->error;
-				return -1;
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				if (h->nlmsg_type == NLMSG_ERROR)
+					err = -((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+				break;
 			}
 			if (h->nlmsg_type != RTM_NEWADDR)
 				continue;
+			count++;
 			const struct ifaddrmsg *a = NLMSG_DATA(h);
 			const struct rtattr *at = IFA_RTA(a);
 			int l = (int)IFA_PAYLOAD(h);
@@ -492,6 +493,13 @@ int nl_addr_each(struct nl_sock *s, void (*each)(const char *ifname, const char 
 			if (addr[0])
 				each(name, addr, a->ifa_prefixlen, ctx);
 		}
+		trace_call(n, "recvmsg(%d, [%d x RTM_NEWADDR%s])", s->fd, count, done ? ", NLMSG_DONE" : "");
+		if (err) {
+			errno = err;
+			return -1;
+		}
+		if (done)
+			return 0;
 	}
 }
 
