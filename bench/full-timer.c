@@ -1,5 +1,7 @@
 /* full-timer: start-to-exit time of several commands, run in turn (one run of each,
- * then the next round) so that all see the same machine state; prints the median,
+ * in a new random order every round, then the next round) so that all see the same
+ * machine state, and none always pays for what the kernel finishes late after the
+ * one before it (a network namespace's teardown, an RCU grace period); prints the median,
  * the 10th and 90th percentiles of each and the ratio of its median to the first
  * command's, the reference (bench/full.sh puts the floor first).
  * Usage: full-timer RUNS NAME CMD... [::: NAME CMD...]...
@@ -73,9 +75,19 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++)
 		run_once(&c[k]); /* warm the page cache */
-	for (int r = 0; r < runs; r++)
+	int order[MAX_CMDS];
+	srand(1);
+	for (int r = 0; r < runs; r++) {
 		for (int k = 0; k < n; k++)
-			c[k].t[r] = run_once(&c[k]);
+			order[k] = k;
+		for (int k = n - 1; k > 0; k--) { /* Fisher-Yates */
+			int j = rand() % (k + 1), t = order[k];
+			order[k] = order[j];
+			order[j] = t;
+		}
+		for (int k = 0; k < n; k++)
+			c[order[k]].t[r] = run_once(&c[order[k]]);
+	}
 	double ref = 0;
 	for (int k = 0; k < n; k++) {
 		qsort(c[k].t, (size_t)runs, sizeof(double), cmp);

@@ -50,7 +50,7 @@ cd "$dir"
 mkrootfs base >/dev/null
 mkdir -p floor/m floor/up floor/work chain/m bundle
 
-echo "== 1. start-to-exit of /bin/true in a full container ($runs runs each, in turn)"
+echo "== 1. start-to-exit of /bin/true in a full container ($runs runs each, in turn, in a random order each round)"
 echo "kernel $(uname -r), $(nproc) CPUs, tools built with: $(cat "$root/build/cc-used")"
 
 # The OCI bundle: what the chain does, as config.json says it (runc spec's shape).
@@ -95,9 +95,13 @@ set -- floor "$root/build/bench/full-floor" base floor/up floor/work floor/m "$r
 left=""
 if command -v crun >/dev/null && crun run -b bundle bench-crun >/dev/null 2>&1; then
 	set -- "$@" ::: "crun $(crun --version | sed -n 's/^crun version //p')" crun run -b bundle bench-crun
+elif command -v crun >/dev/null; then
+	left="$left crun ($(crun run -b bundle bench-crun 2>&1 | tail -n 1))"
 else left="$left crun"; fi
 if command -v runc >/dev/null && runc run -b bundle bench-runc >/dev/null 2>&1; then
 	set -- "$@" ::: "runc $(runc --version | sed -n 's/^runc version //p' | cut -d+ -f1)" runc run -b bundle bench-runc
+elif command -v runc >/dev/null; then
+	left="$left runc ($(runc run -b bundle bench-runc 2>&1 | tail -n 1))"
 else left="$left runc"; fi
 if command -v bwrap >/dev/null; then
 	set -- "$@" ::: bwrap bwrap --unshare-all --hostname bench --bind base / --proc /proc --dev /dev /bin/true
