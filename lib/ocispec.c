@@ -36,7 +36,21 @@ static const char *const handover[] = {
 	"readlink", "getcwd", "close_range", "write", "exit_group",
 };
 
+static void add(struct ocispec_words *w, const char *s);
 static const char *config_name = "config.json";
+static struct ocispec_words *warnings;
+
+/* A warning, printed once the whole file has mapped: a refused file gets only its
+ * error line. */
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	add(warnings, msg);
+}
 
 /* ---- messages and words ---- */
 
@@ -272,7 +286,7 @@ static void capabilities(struct state *s, const struct json *caps, struct ocispe
 	uint64_t raised = amb & inh & prm;
 	if (amb & ~raised) {
 		mask_names(amb & ~raised, a, sizeof a);
-		warn("%s.ambient: %s not in inheritable and permitted: the kernel raises none of these (runc tries and fails quietly)",
+		note("%s.ambient: %s not in inheritable and permitted: the kernel raises none of these (runc tries and fails quietly)",
 		     base, a);
 	}
 	if (inh != raised)
@@ -374,7 +388,7 @@ static void process(struct state *s, const struct json *proc)
 		bad(NULL, "process", "missing: the container needs a program to run");
 	known_keys(proc, "process", known);
 	if ((j = json_get(proc, "terminal")) && boolean(j, "process.terminal"))
-		warn("process.terminal: true: no new pseudo-terminal; the program gets ocirun's own terminal, stdin and stdout");
+		note("process.terminal: true: no new pseudo-terminal; the program gets ocirun's own terminal, stdin and stdout");
 	if (!(j = json_get(proc, "args")) || !array(j, "process.args")->n)
 		bad(j ? j : proc, "process.args", "missing or empty: the program to run");
 	for (size_t i = 0; i < j->n; i++)
@@ -482,7 +496,7 @@ static void mount_one(struct state *s, const struct json *m, const char *p, int 
 		rbind |= !strcmp(o, "rbind");
 	}
 	if (!strcmp(type, "cgroup") && !strcmp(dst, "/sys/fs/cgroup")) {
-		warn("%s: no cgroup file system inside: /sys/fs/cgroup stays sysfs's empty directory (cinfo reads the limits from outside it)", p);
+		note("%s: no cgroup file system inside: /sys/fs/cgroup stays sysfs's empty directory (cinfo reads the limits from outside it)", p);
 		return;
 	}
 	size_t k = 0;
@@ -539,7 +553,7 @@ static void mounts(struct state *s, const struct json *list)
 	int seen_own[NOWN] = { 0 };
 	char p[512];
 	if (!list) {
-		warn("mounts: none given: pivot mounts /proc, /dev and /sys all the same");
+		note("mounts: none given: pivot mounts /proc, /dev and /sys all the same");
 		return;
 	}
 	array(list, "mounts");
@@ -547,7 +561,7 @@ static void mounts(struct state *s, const struct json *list)
 		mount_one(s, list->items[i], idx(p, sizeof p, "mounts", i), seen_own);
 	for (size_t k = 0; k < NOWN; k++)
 		if (!seen_own[k])
-			warn("mounts: no %s on %s: pivot mounts one all the same", own_mounts[k].type, own_mounts[k].dst);
+			note("mounts: no %s on %s: pivot mounts one all the same", own_mounts[k].type, own_mounts[k].dst);
 }
 
 /* maskedPaths and readonlyPaths: pivot masks Docker's lists; a config may ask for
@@ -574,7 +588,7 @@ static void path_list(const struct json *list, const char *path, const char *con
 			snprintf(extra + n, sizeof extra - n, "%s%s", n ? " " : "", pivot[k]);
 		}
 	if (*extra)
-		warn("%s: pivot %s %s too (Docker's list: the container sees less, not more)", path, what, extra);
+		note("%s: pivot %s %s too (Docker's list: the container sees less, not more)", path, what, extra);
 }
 
 /* ---- linux ---- */
@@ -693,7 +707,7 @@ static void resources(struct state *s, const struct json *r)
 	const struct json *j, *m;
 	known_keys(r, "linux.resources", known);
 	if (json_get(r, "devices"))
-		warn("linux.resources.devices: boxstep has no device cgroup; the chain's mounts are nodev, so no device node made inside opens");
+		note("linux.resources.devices: boxstep has no device cgroup; the chain's mounts are nodev, so no device node made inside opens");
 	if ((m = json_get(r, "memory"))) {
 		int64_t limit = -1, swap;
 		known_keys(m, "linux.resources.memory", known_mem);
@@ -721,7 +735,7 @@ static void resources(struct state *s, const struct json *r)
 			add(w, "--cpu-weight");
 			addf(w, "%llu", (unsigned long long)weight);
 			if (2 + (weight - 1) * 262142 / 9999 != sh)
-				warn("linux.resources.cpu.shares %llu: cgset --cpu-weight %llu, which is cpu.shares %llu on cgroup v1",
+				note("linux.resources.cpu.shares %llu: cgset --cpu-weight %llu, which is cpu.shares %llu on cgroup v1",
 				     (unsigned long long)sh, (unsigned long long)weight,
 				     (unsigned long long)(2 + (weight - 1) * 262142 / 9999));
 		}
@@ -787,7 +801,7 @@ static void action(const struct json *a, const char *path, const struct json *re
 	} else if (!strcmp(name, "SCMP_ACT_KILL_PROCESS"))
 		snprintf(out, size, "kill");
 	else if (!strcmp(name, "SCMP_ACT_KILL") || !strcmp(name, "SCMP_ACT_KILL_THREAD")) {
-		warn("%s: %s: seccompbpf kills the whole process, not only the thread", path, name);
+		note("%s: %s: seccompbpf kills the whole process, not only the thread", path, name);
 		snprintf(out, size, "kill");
 	} else if (!strcmp(name, "SCMP_ACT_TRAP"))
 		snprintf(out, size, "trap");
@@ -836,7 +850,7 @@ static void seccomp(struct state *s, const struct json *sc)
 		if (!native)
 			bad(j, "linux.seccomp.architectures", "no %s: seccompbpf filters this machine's ABI", arch);
 		if (*others)
-			warn("linux.seccomp.architectures: %s: seccompbpf checks %s only: calls from another ABI are killed, x32 ones get the action",
+			note("linux.seccomp.architectures: %s: seccompbpf checks %s only: calls from another ABI are killed, x32 ones get the action",
 			     others, arch);
 	}
 	int allow_default = !strcmp(dflt, "allow");
@@ -866,7 +880,7 @@ static void seccomp(struct state *s, const struct json *sc)
 				snprintf(np, sizeof np, "%s[%zu]", q, n);
 				const char *name = str(names->items[n], np);
 				if (sc_nr(name) < 0) {
-					warn("%s: '%s' is not a syscall of %s: left out (as runc does)", np, name, arch);
+					note("%s: '%s' is not a syscall of %s: left out (as runc does)", np, name, arch);
 					continue;
 				}
 				if (allow_default && in_list(handover, name))
@@ -875,7 +889,7 @@ static void seccomp(struct state *s, const struct json *sc)
 			}
 		}
 	if (allow_default && !*list) {
-		warn("linux.seccomp: allows every call: no seccompbpf stage (runc installs a filter that allows all)");
+		note("linux.seccomp: allows every call: no seccompbpf stage (runc installs a filter that allows all)");
 		return;
 	}
 	const char *answer = allow_default ? refused : dflt;
@@ -924,7 +938,7 @@ static void linux_part(struct state *s, const struct json *l)
 		return;
 	}
 	if (s->sysfs_rw)
-		warn("mounts: sysfs read-write: pivot mounts /sys read-only when it masks paths (--no-masks does neither)");
+		note("mounts: sysfs read-write: pivot mounts /sys read-only when it masks paths (--no-masks does neither)");
 	path_list(masked, "linux.maskedPaths", ocispec_pivot_masked, "masks");
 	path_list(ro, "linux.readonlyPaths", ocispec_pivot_readonly, "makes read-only");
 }
@@ -982,7 +996,14 @@ void ocispec_load(const char *bundle, struct ocispec_chain *c)
 	for (int i = 0; i < OCI_STAGES; i++)
 		if (names[i])
 			add(&c->stage[i], names[i]);
+	struct ocispec_words notes = { NULL, 0, 0 };
+	warnings = &notes;
 	top(&s, cfg);
+	for (size_t i = 0; i < notes.n; i++) {
+		warn("%s", notes.w[i]);
+		free(notes.w[i]);
+	}
+	free(notes.w);
 	add(&c->stage[OCI_PIVOT], s.root);
 	/* Stages with nothing to do are left out; mkns, pivot and capdrop always run. */
 	int optional[] = { OCI_CGSET, OCI_NSJOIN, OCI_RLIMITS, OCI_SECCOMP };
