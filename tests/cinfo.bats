@@ -216,3 +216,11 @@ teardown() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"no ns.TYPE= line"* ]]
 }
+
+# covers: C13
+@test "kv lists the IPv4 addresses of cinfo's own network namespace" {
+	requires root
+	run mkns --net -- sh -c 'cinfo --format kv | grep "^net\."; ip link set lo up; cinfo --format kv | grep "^net\."'
+	[ "$status" -eq 0 ]
+	[ "$output" = "net.addr.lo=127.0.0.1/8" ]
+}

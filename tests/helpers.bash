@@ -81,10 +81,10 @@ leak_check() {
 setup_file() { leak_snapshot; }
 teardown_file() { leak_check; }
 
-# fake_host CMD...: runs CMD in new mount, UTS and network namespaces, so what it
+# fake_host CMD...: runs CMD in new mount, UTS, network and IPC namespaces, so what it
 # does to mounts, hostname or network stays there (a "fake host").
 fake_host() {
-	mkns --mount --uts --net -- "$@"
+	mkns --mount --uts --net --ipc -- "$@"
 }
 
 # A copy of bin/ and build/probes/ any user can read and run, for unprivileged

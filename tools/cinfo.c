@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "chain.h"
 #include "log.h"
+#include "netlink.h"
 #include "ns.h"
 #include "parse.h"
 #include "procinfo.h"
@@ -177,6 +178,31 @@ static void cgroup_stat(const char *key, const char *value, const char *v1file, 
 	printf("  %-24s %-*s%s\n", key, *note ? 24 : 0, value, note);
 }
 
+static void addr_line(const char *ifname, const char *addr, unsigned prefix, void *kv)
+{
+	char a[64];
+	snprintf(a, sizeof a, "%s/%u", addr, prefix);
+	if (kv)
+		printf("net.addr.%s=%s\n", ifname, a);
+	else
+		table_row(ifname, a, "");
+}
+
+/* rtnetlink(7) answers for the asker's own network namespace: shown only when the
+ * process looked at shares cinfo's. */
+static void print_addrs(const struct info *in, void *kv)
+{
+	char own[64];
+	struct nl_sock s;
+	size_t net = (size_t)(ns_by_name("net") - ns_types());
+	if (ns_link(0, "net", own, sizeof own) < 0 || strcmp(own, in->ns[net]) != 0 || nl_open(&s, NULL) < 0)
+		return;
+	if (!kv)
+		printf("network (IPv4 addresses)\n");
+	nl_addr_each(&s, addr_line, kv);
+	nl_close(&s);
+}
+
 static void print_kv(const struct info *in)
 {
 	char v[256], names[1024];
@@ -195,6 +221,7 @@ static void print_kv(const struct info *in)
 	map_lines(in->uid_map, "uid_map", 1);
 	map_lines(in->gid_map, "gid_map", 1);
 	printf("hostname=%s\ndomainname=%s\n", in->host, in->domain);
+	print_addrs(in, "kv");
 	proc_cgroup_each(in->cgroup, cgroup_line, "kv");
 	cgroup_stats(in->pid, in->cgroup, cgroup_stat, "kv");
 	for (int i = 0; i < 5; i++) {
@@ -240,6 +267,7 @@ static void print_human(const struct info *in)
 	printf("uts\n");
 	table_row("hostname", in->host, "");
 	table_row("domainname", in->domain, "");
+	print_addrs(in, NULL);
 	printf("cgroup\n");
 	proc_cgroup_each(in->cgroup, cgroup_line, NULL);
 	cgroup_stats(in->pid, in->cgroup, cgroup_stat, NULL);
