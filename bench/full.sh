@@ -140,7 +140,7 @@ boxrun --rootfs base --state "$dir/state" --name mem --rm --init -v "$dir/ready:
 	sh -c 'echo up >/ready; exec sleep 1000' &
 br=$!
 read -r _ <ready
-echo "| boxrun (bash: port rules, address, --rm) | $(rss "$br") KiB | $(hwm "$br") KiB | $(pss "$br") KiB |"
+echo "| boxrun (bash; only with -p, --network bridge or --rm: what to undo) | $(rss "$br") KiB | $(hwm "$br") KiB | $(pss "$br") KiB |"
 kill -TERM "$br"
 wait "$br" || true
 

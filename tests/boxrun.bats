@@ -283,17 +283,23 @@ EOF
 @test "a name in use is refused while its container runs" {
 	run in_host <<'EOF'
 mkfifo ready
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy --rm --init -v "$PWD/ready:/ready" -- sh -c 'echo up >/ready; exec sleep 1000' &
+# no --rm: boxrun becomes the chain; its pid in busy/running is the chain's first stage
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy --init -v "$PWD/ready:/ready" -- sh -c 'echo up >/ready; exec sleep 1000' &
 bg=$!
 trap 'kill $bg 2>/dev/null; wait' EXIT
 read -r _ <ready
 boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy -- true
 echo "status $?"
+kill "$bg"
+wait "$bg"
+trap - EXIT
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy --rm -- echo "free again"
 EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "boxrun: container busy is running ($STATE/busy is in use): choose another --name" ]]
 	[ "${lines[1]}" = "status 125" ]
+	[ "${lines[2]}" = "free again" ]
 }
 
 # covers: C40 C43 C39

@@ -595,6 +595,13 @@ fi
 # The first stage from boxrun's own directory; the next ones find each other there.
 chain[first]=$BIN/${chain[first]}
 
+# Nothing to undo afterwards (no port rule, no address, no --rm): boxrun becomes the
+# chain, as the stages do. DIR/running keeps this pid, now the chain's first stage.
+if [ ${#handles[@]} -eq 0 ] && [ -z "$claimed" ] && [ -z "$rm" ]; then
+	trap - EXIT TERM HUP INT
+	exec "${chain[@]}"
+fi
+
 # The chain runs as a child: SIGINT and SIGQUIT back to their defaults (bash ignores
 # them in a background job), stdin kept.
 # shellcheck disable=SC2317 # called by the traps below
