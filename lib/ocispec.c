@@ -820,6 +820,107 @@ static void append_name(char *list, size_t size, const char *name)
 		die("%s: too many syscall names", config_name);
 }
 
+/* ---- Docker's profile as linux.seccomp ---- */
+
+static void jw_action(struct json_writer *w, uint32_t ret)
+{
+	const char *name = "SCMP_ACT_ALLOW";
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_ALLOW: break;
+	case SECCOMP_RET_ERRNO: name = "SCMP_ACT_ERRNO"; break;
+	case SECCOMP_RET_KILL_PROCESS: name = "SCMP_ACT_KILL_PROCESS"; break;
+	case SECCOMP_RET_TRAP: name = "SCMP_ACT_TRAP"; break;
+	case SECCOMP_RET_LOG: name = "SCMP_ACT_LOG"; break;
+	default: fatal("seccomp: answer %#x has no libseccomp action", ret);
+	}
+	jw_key(w, "action");
+	jw_string(w, name);
+	if ((ret & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO && (ret & SECCOMP_RET_DATA) != EPERM) {
+		jw_key(w, "errnoRet");
+		jw_uint(w, ret & SECCOMP_RET_DATA);
+	}
+}
+
+/* One rule: nr gets ret when its argument arg compares with op to value. */
+static void jw_rule(struct json_writer *w, int nr, uint32_t ret, int arg, const char *op, uint32_t value)
+{
+	jw_object(w);
+	jw_key(w, "names");
+	jw_array(w);
+	jw_string(w, sc_name(nr));
+	jw_end(w);
+	jw_action(w, ret);
+	if (op) {
+		jw_key(w, "args");
+		jw_array(w);
+		jw_object(w);
+		jw_key(w, "index");
+		jw_uint(w, (uint64_t)arg);
+		jw_key(w, "value");
+		jw_uint(w, value);
+		jw_key(w, "valueTwo");
+		jw_uint(w, 0);
+		jw_key(w, "op");
+		jw_string(w, op);
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+char *ocispec_docker_seccomp(void)
+{
+	static struct sc_filter f;
+	struct json_writer w;
+	char arch[64];
+	const uint32_t refused = SC_ERRNO(EPERM);
+	sc_profile_docker(&f, refused);
+	snprintf(arch, sizeof arch, "SCMP_ARCH_%s", sc_arch_name() + strlen("AUDIT_ARCH_"));
+	json_writer_init(&w);
+	jw_object(&w);
+	jw_key(&w, "defaultAction");
+	jw_string(&w, "SCMP_ACT_ERRNO");
+	jw_key(&w, "architectures");
+	jw_array(&w);
+	jw_string(&w, arch);
+	jw_end(&w);
+	jw_key(&w, "syscalls");
+	jw_array(&w);
+	/* the plain allowlist in one rule, then each other answer and each argument test */
+	jw_object(&w);
+	jw_key(&w, "names");
+	jw_array(&w);
+	for (int nr = 0; nr <= sc_highest(); nr++)
+		if (sc_name(nr) && f.rule[nr].test == SC_NO_TEST && f.rule[nr].ret == SC_ALLOW)
+			jw_string(&w, sc_name(nr));
+	jw_end(&w);
+	jw_action(&w, SC_ALLOW);
+	jw_end(&w);
+	for (int nr = 0; nr <= sc_highest(); nr++) {
+		const struct sc_rule *r = &f.rule[nr];
+		if (!sc_name(nr) || (r->test == SC_NO_TEST && (r->ret == SC_ALLOW || r->ret == refused)))
+			continue;
+		if (r->test == SC_NO_TEST)
+			jw_rule(&w, nr, r->ret, 0, NULL, 0);
+		else if (r->test == SC_ANY_BIT && r->ret == SC_ALLOW && r->match_ret == refused)
+			jw_rule(&w, nr, SC_ALLOW, r->arg, "SCMP_CMP_MASKED_EQ", r->value[0]); /* allowed when none is set */
+		else if (r->test == SC_ONE_OF && r->ret == refused && r->match_ret == SC_ALLOW)
+			for (int i = 0; i < r->nvalues; i++)
+				jw_rule(&w, nr, SC_ALLOW, r->arg, "SCMP_CMP_EQ", r->value[i]);
+		else if (r->test == SC_ONE_OF && r->ret == SC_ALLOW && r->match_ret == refused && r->nvalues == 1)
+			jw_rule(&w, nr, SC_ALLOW, r->arg, "SCMP_CMP_NE", r->value[0]);
+		else
+			fatal("seccomp: the rule for %s has no libseccomp form", sc_name(nr));
+	}
+	jw_end(&w);
+	jw_end(&w);
+	size_t len;
+	char *text = json_writer_end(&w, &len);
+	if (!text)
+		fatal("seccomp: the JSON writer was misused");
+	return text;
+}
+
 /* seccompbpf answers one way to every call it refuses: with defaultAction ALLOW the
  * rules become --deny, otherwise the ALLOW rules become --allow. */
 static void seccomp(struct state *s, const struct json *sc)
@@ -831,6 +932,21 @@ static void seccomp(struct state *s, const struct json *sc)
 	const struct json *j;
 	char p[512], q[512], dflt[32], act[32], refused[32] = "", arch[64], others[256] = "";
 	known_keys(sc, "linux.seccomp", known);
+	/* Docker's profile, as ocirun --print-seccomp writes it: seccompbpf's own. */
+	struct json_writer jw;
+	json_writer_init(&jw);
+	jw_value(&jw, sc);
+	size_t glen;
+	char *given = json_writer_end(&jw, &glen), *docker = ocispec_docker_seccomp();
+	int same = given && !strcmp(given, docker);
+	free(given);
+	free(docker);
+	if (same) {
+		add(w, "--profile");
+		add(w, "default");
+		trace_comment("linux.seccomp: Docker's default profile, as seccompbpf --profile default builds it");
+		return;
+	}
 	if (!(j = json_get(sc, "defaultAction")))
 		bad(sc, "linux.seccomp.defaultAction", "missing");
 	action(j, "linux.seccomp.defaultAction", json_get(sc, "defaultErrnoRet"), "linux.seccomp.defaultErrnoRet",

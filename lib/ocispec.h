@@ -47,6 +47,14 @@ void ocispec_load(const char *bundle, struct ocispec_chain *c);
  * the program (malloc'ed array of the chain's own strings; NULL-terminated). */
 char **ocispec_argv(const struct ocispec_chain *c);
 
+/* Docker's default seccomp profile as seccompbpf --profile default builds it, as
+ * config.json's linux.seccomp (compact JSON, malloc'ed): an allowlist, clone
+ * without namespace flags, personality's few values, ioctl but TIOCSTI, socket
+ * but AF_VSOCK, clone3 ENOSYS. A config holding exactly this maps back to
+ * seccompbpf --profile default. (Numbers the headers do not name get EPERM from
+ * libseccomp, ENOSYS from seccompbpf.) */
+char *ocispec_docker_seccomp(void);
+
 /* pivot's masked and read-only paths (Docker's lists, as lib/rootfs.c mounts them). */
 extern const char *const ocispec_pivot_masked[];
 extern const char *const ocispec_pivot_readonly[];

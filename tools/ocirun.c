@@ -16,7 +16,7 @@
 #include "log.h"
 #include "ocispec.h"
 
-#define USAGE "ocirun [--print] [-v] BUNDLE"
+#define USAGE "ocirun [--print] [-v] BUNDLE | ocirun --print-seccomp default"
 
 static const struct tool tool = {
 	"ocirun", USAGE,
@@ -26,6 +26,9 @@ static const struct tool tool = {
 	"\n"
 	"Options:\n"
 	"      --print        print the chain, one stage a line, and run nothing\n"
+	"      --print-seccomp default   print Docker's profile as seccompbpf --profile\n"
+	"                     default builds it, as config.json's linux.seccomp (what\n"
+	"                     boxrun --bundle writes; ocirun maps it back to that)\n"
 	"  -v, --verbose      trace every kernel call of every stage (BOXSTEP_TRACE=1)\n"
 	"  -h, --help         this help\n"
 	"  -V, --version      version\n"
@@ -65,10 +68,11 @@ static const struct tool tool = {
 
 extern char **environ;
 
-enum { OPT_PRINT = 256 };
+enum { OPT_PRINT = 256, OPT_PRINT_SECCOMP };
 
 static const struct option longopts[] = {
 	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "print-seccomp", required_argument, NULL, OPT_PRINT_SECCOMP },
 	CHAIN_COMMON_LONGOPTS,
 };
 
@@ -140,6 +144,7 @@ static void print_chain(const struct ocispec_chain *c, const struct ocispec_word
 int main(int argc, char **argv)
 {
 	int print = 0, once_print = 0, c;
+	const char *profile = NULL;
 	struct ocispec_chain chain;
 	struct ocispec_words boxstep = { NULL, 0, 0 };
 
@@ -147,11 +152,24 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:" CHAIN_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PRINT: chain_once(&once_print, "--print"); print = 1; break;
+		case OPT_PRINT_SECCOMP:
+			if (profile || strcmp(optarg, "default"))
+				usage_error("--print-seccomp takes 'default' (Docker's profile), once");
+			profile = optarg;
+			break;
 		case 'v':
 			setenv("BOXSTEP_TRACE", "1", 1); /* the whole chain, as boxrun --verbose */
 			/* fall through */
 		default: chain_common_option(&tool, c, argv);
 		}
+	}
+	if (profile) {
+		if (print || optind < argc)
+			usage_error("--print-seccomp prints and runs nothing: no bundle, no --print");
+		char *text = ocispec_docker_seccomp();
+		puts(text);
+		free(text);
+		return fflush(stdout) == 0 ? 0 : EXIT_TOOL_FAILED;
 	}
 	if (optind >= argc)
 		usage_error("no bundle given: the directory holding config.json");
