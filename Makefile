@@ -113,7 +113,7 @@ deps:
 test: deps
 	$(MAKE) all
 	@tests/run-v2.sh '$(V2VM)'
-	bats --formatter pretty --timing --print-output-on-failure tests/
+	bats --formatter pretty --timing --print-output-on-failure tests/ tests/security/
 
 test-v2: all
 	@tests/run-v2.sh '$(V2VM)'

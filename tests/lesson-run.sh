@@ -76,7 +76,7 @@ while IFS= read -r l || [ -n "$l" ]; do
 				[ -n "$marks" ] || marks=run
 				;;
 			output)
-				[ "$last_sh" -gt 0 ] || malformed "an output block must follow a sh block"
+				[ "$last_sh" -ne 0 ] || malformed "an output block must follow a sh block"
 				state=output
 				;;
 			*) state=other ;;
