@@ -196,40 +196,48 @@ static void format_argv(char *buf, size_t size, char **argv)
 	strncat(buf, "]", size - strlen(buf) - 1);
 }
 
-_Noreturn void chain_exec_in(const char *toolkit_dir, char **argv)
+void chain_prepare(struct chain_next *next, const char *toolkit_dir, char **argv)
 {
 	static char *default_argv[] = { "/bin/sh", NULL };
-	char path[PATH_MAX], shown[PATH_MAX + 8], args[2048];
-
 	if (!argv || !argv[0]) {
 		trace_comment("no program given: running /bin/sh");
 		argv = default_argv;
 	}
 	if (!toolkit_dir)
 		toolkit_dir = chain_toolkit_dir();
-	int err = resolve(toolkit_dir, argv[0], path, sizeof path);
-	shown[0] = '\0';
-	quote_str(shown, sizeof shown, path);
-	format_argv(args, sizeof args, argv);
-	if (err) {
-		errno = err;
-		trace_call(-1, "execve(%s, %s)", shown, args);
-		report_call();
-		hint_for_last_call(NULL);
-		exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
-	}
-	if (!is_stage(toolkit_dir, path)) {
+	next->argv = argv;
+	next->err = resolve(toolkit_dir, argv[0], next->path, sizeof next->path);
+	if (!next->err && !is_stage(toolkit_dir, next->path)) {
 		trace_comment("%s is not a boxstep stage: closing descriptors above 2", argv[0]);
 		hand_over_to_program();
 	}
-	/* A successful execve does not return, so its line is printed first. */
-	trace_line("execve(%s, %s) = 0", shown, args);
-	execve(path, argv, environ);
-	err = errno;
+}
+
+_Noreturn void chain_exec_prepared(const struct chain_next *next)
+{
+	char shown[PATH_MAX + 8], args[2048];
+	shown[0] = '\0';
+	quote_str(shown, sizeof shown, next->path);
+	format_argv(args, sizeof args, next->argv);
+	int err = next->err;
+	if (!err) {
+		/* A successful execve does not return, so its line is printed first. */
+		trace_line("execve(%s, %s) = 0", shown, args);
+		execve(next->path, next->argv, environ);
+		err = errno;
+	}
+	errno = err;
 	trace_call(-1, "execve(%s, %s)", shown, args);
 	report_call();
 	hint_for_last_call(NULL);
 	exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+_Noreturn void chain_exec_in(const char *toolkit_dir, char **argv)
+{
+	struct chain_next next;
+	chain_prepare(&next, toolkit_dir, argv);
+	chain_exec_prepared(&next);
 }
 
 _Noreturn void chain_exec(char **argv)

@@ -48,6 +48,18 @@ const char *chain_toolkit_dir(void);
 _Noreturn void chain_exec_in(const char *toolkit_dir, char **argv);
 _Noreturn void chain_exec(char **argv);
 
+/* chain_exec in two steps, for a stage that must finish every lookup before it
+ * restricts itself (seccompbpf: after its filter only execve, write and exit_group
+ * need to be allowed). chain_prepare finds the program and, when it is not a
+ * stage, closes the descriptors; chain_exec_prepared traces and execs it. */
+struct chain_next {
+	char **argv;
+	char path[4096];
+	int err; /* errno of the lookup: 0 when found */
+};
+void chain_prepare(struct chain_next *next, const char *toolkit_dir, char **argv);
+_Noreturn void chain_exec_prepared(const struct chain_next *next);
+
 /* Runs a helper program (newuidmap, ...) to completion: fork, exec from PATH,
  * wait. Returns its exit code (exit_code_of), or 127 when it is not found. */
 int chain_run(char **argv);

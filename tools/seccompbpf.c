@@ -34,9 +34,8 @@ static const struct tool tool = {
 	"      --deny LIST         refuse these (with --profile: on top of it)\n"
 	"      --allow LIST        allow only these: an allowlist, everything else refused\n"
 	"                          (with --profile: let these through it). seccompbpf adds what\n"
-	"                          it calls after the filter is in place: execve, stat, lstat,\n"
-	"                          newfstatat, access, faccessat(2), readlink, getcwd (finding\n"
-	"                          PROGRAM), close_range, write and exit_group\n"
+	"                          it calls after the filter is in place: execve, write\n"
+	"                          (trace and errors) and exit_group\n"
 	"      --deny-ns           refuse clone and unshare with CLONE_NEW* flags, and setns;\n"
 	"                          clone3 gets ENOSYS\n"
 	"      --action ACTION     what a refused call gets: errno (EPERM, the default, as in\n"
@@ -75,13 +74,9 @@ static const struct option longopts[] = {
 };
 
 /* What seccompbpf itself calls between installing the filter and the execve:
- * finding PROGRAM (lib/chain: stat, access, realpath), closing descriptors,
- * its trace and error lines, and exit when the exec fails. All read-only but
- * close_range and write. */
-static const char *const handover[] = {
-	"execve", "stat", "lstat", "newfstatat", "access", "faccessat", "faccessat2", "readlink", "getcwd",
-	"close_range", "write", "exit_group",
-};
+ * PROGRAM is found and descriptors closed before (chain_prepare); after it come
+ * only the execve, its trace or error line, and exit when the exec fails. */
+static const char *const handover[] = { "execve", "write", "exit_group" };
 
 struct options {
 	int profile, deny_ns, dump, once_p, once_ns, once_a, once_d, once_t;
@@ -277,8 +272,10 @@ int main(int argc, char **argv)
 			print_test(&filter, &prog, o.test);
 		return fflush(stdout) == 0 ? 0 : EXIT_TOOL_FAILED;
 	}
+	struct chain_next next;
+	chain_prepare(&next, NULL, argv + optind);
 	trace_comment("filter: %zu BPF instructions, at most %d run per syscall", prog.len, bpf_longest_path(&prog));
 	if (sc_install(&prog) < 0)
 		die_call();
-	chain_exec(argv + optind);
+	chain_exec_prepared(&next);
 }
