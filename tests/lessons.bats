@@ -146,6 +146,13 @@ run_lesson() {
 	run_lesson 17
 }
 
+# covers: C50 C53
+@test "lesson 18: OCI bundles, config.json next to runc" {
+	requires root busybox
+	command -v runc >/dev/null || skip "requires runc (make deps)"
+	run_lesson 18
+}
+
 @test "every lesson has a test in this file" {
 	local f nn missing=""
 	for f in "$BOXSTEP_ROOT"/lessons/[0-9][0-9]-*.md; do
