@@ -163,7 +163,7 @@ int cgroup_limit_parse(enum cgroup_limit which, const char *s, struct cgroup_lim
 	case CG_L_PIDS:
 		if (strcmp(s, "max") == 0)
 			n = 0;
-		else if (parse_uint(s, 4194304, &n) < 0 || n == 0)
+		else if (parse_uint(s, PID_LIMIT, &n) < 0 || n == 0)
 			return snprintf(why, size, "a number of processes from 1 to 4194304, or max"), -1;
 		l->value[which] = n ? n : CG_UNLIMITED;
 		break;

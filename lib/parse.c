@@ -20,6 +20,15 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+int parse_pid(const char *s, int *out)
+{
+	unsigned long v;
+	if (parse_uint(s, PID_LIMIT, &v) < 0 || v == 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 int parse_long(const char *s, long *out)
 {
 	if (!s || !*s)

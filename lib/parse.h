@@ -8,6 +8,9 @@
 
 /* A decimal number 0..max. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A process ID: 1 to PID_LIMIT, the largest /proc/sys/kernel/pid_max can be (proc(5)). */
+#define PID_LIMIT 4194304
+int parse_pid(const char *s, int *out);
 /* A decimal number, maybe negative (time offsets). */
 int parse_long(const char *s, long *out);
 /* "3,4,10": up to max numbers. */

@@ -27,3 +27,11 @@ void table_row_wrapped(const char *label, const char *value, const char *list)
 	}
 	printf("%s\n", list);
 }
+
+void table_fact(int kv, const char *key, const char *label, const char *value)
+{
+	if (kv)
+		printf("%s=%s\n", key, value);
+	else
+		table_row(label, value, "");
+}

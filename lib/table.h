@@ -9,4 +9,7 @@ void table_row(const char *label, const char *value, const char *note);
  * commas to fit 80 columns, continued lines aligned under it. */
 void table_row_wrapped(const char *label, const char *value, const char *list);
 
+/* One fact in either format: "KEY=VALUE" when kv, else the row LABEL VALUE. */
+void table_fact(int kv, const char *key, const char *label, const char *value);
+
 #endif

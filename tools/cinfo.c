@@ -62,6 +62,7 @@ static const struct tool tool = {
 	"  no_new_privs  1: execve can no longer add privileges (setuid, file caps)\n"
 	"  seccomp       0 off; 1 strict (read, write, exit only); 2 filter: BPF\n"
 	"                programs (seccomp.filters: how many) check every syscall\n"
+	"  network       the IPv4 addresses of cinfo's own network namespace\n"
 	"  root          the mount on /: its source and filesystem type\n"
 	"\n"
 	"Kernel calls:\n"
@@ -70,6 +71,7 @@ static const struct tool tool = {
 	"  read(\"/proc/PID/uid_map\")       and gid_map, cgroup, mountinfo\n"
 	"  read(\"/sys/fs/cgroup/...\")      the cgroup's limits, usage, pressure\n"
 	"  uname()                         hostname, domain name\n"
+	"  socket(AF_NETLINK), RTM_GETADDR the addresses (rtnetlink(7))\n"
 	"  clone(), setns(FD, CLONE_NEWUTS) --target in another UTS namespace: a\n"
 	"                                  child joins it (after its user namespace\n"
 	"                                  when that is needed) to call uname()\n"
@@ -108,10 +110,10 @@ struct info {
 
 static pid_t pid_value(const char *option, const char *s)
 {
-	unsigned long v;
-	if (parse_uint(s, 4194304, &v) < 0 || v == 0)
+	int pid;
+	if (parse_pid(s, &pid) < 0)
 		usage_error("invalid PID '%s' for %s", s, option);
-	return (pid_t)v;
+	return pid;
 }
 
 static void field(const struct info *in, const char *key, char *out, size_t size)
@@ -142,19 +144,15 @@ static void map_lines(const char *text, const char *key, int kv)
 	char raw[256], v[256];
 	while (proc_next_line(&text, raw, sizeof raw) == 0) {
 		proc_squeeze(raw, v, sizeof v);
-		if (kv)
-			printf("%s=%s\n", key, v);
-		else
-			table_row(key, v, "");
+		table_fact(kv, key, key, v);
 	}
 }
 
 static void cgroup_line(const char *controller, const char *path, void *kv)
 {
-	if (kv)
-		printf("cgroup%s%s=%s\n", *controller ? "." : "", controller, path);
-	else
-		table_row(*controller ? controller : "v2", path, "");
+	char key[64];
+	snprintf(key, sizeof key, "cgroup%s%s", *controller ? "." : "", controller);
+	table_fact(kv != NULL, key, *controller ? controller : "v2", path);
 }
 
 static int cgroup_stat_lines;
@@ -180,12 +178,10 @@ static void cgroup_stat(const char *key, const char *value, const char *v1file, 
 
 static void addr_line(const char *ifname, const char *addr, unsigned prefix, void *kv)
 {
-	char a[64];
+	char key[64], a[64];
+	snprintf(key, sizeof key, "net.addr.%s", ifname);
 	snprintf(a, sizeof a, "%s/%u", addr, prefix);
-	if (kv)
-		printf("net.addr.%s=%s\n", ifname, a);
-	else
-		table_row(ifname, a, "");
+	table_fact(kv != NULL, key, ifname, a);
 }
 
 /* rtnetlink(7) answers for the asker's own network namespace: shown only when the

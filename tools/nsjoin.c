@@ -93,20 +93,20 @@ static struct want *want_of(struct want *w, const char *name)
 /* PID, or the pid in the file PIDFILE. */
 static pid_t target_pid(const char *s)
 {
-	unsigned long v;
+	int v;
 	char text[32];
 	const char *from = s;
-	if (parse_uint(s, 4194304, &v) < 0) {
+	if (parse_pid(s, &v) < 0) {
 		if (read_file(s, text, sizeof text) < 0)
 			die("--target %s: open(\"%s\"): %s", s, s, strerror(errno));
-		if (parse_uint(text, 4194304, &v) < 0)
+		if (parse_pid(text, &v) < 0)
 			die("--target %s: the file does not hold a pid", s);
 		from = text;
 	}
 	char proc[64];
 	struct stat st;
-	snprintf(proc, sizeof proc, "/proc/%lu", v);
-	if (v == 0 || stat(proc, &st) < 0)
+	snprintf(proc, sizeof proc, "/proc/%d", v);
+	if (stat(proc, &st) < 0)
 		die("--target %s: no such process %s", s, from);
 	return (pid_t)v;
 }

@@ -73,12 +73,12 @@ static void on_signal(int sig) { (void)sig; }
 static long visible_pid(void)
 {
 	char link[32];
-	unsigned long v;
+	int v;
 	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
 	if (n <= 0)
 		return getpid();
 	link[n] = '\0';
-	return parse_uint(link, 4194304, &v) < 0 ? getpid() : (long)v;
+	return parse_pid(link, &v) < 0 ? getpid() : v;
 }
 
 static void write_pidfile(const char *file)
