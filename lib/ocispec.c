@@ -228,6 +228,8 @@ struct state {
 	int ns_new[8], ns_joined[8];
 	int sysfs_rw, has_sysfs;
 	char *root; /* root.path, absolute: pivot's operand */
+	int nnp, caps_given;
+	uint64_t bounding;
 };
 
 static const struct {
@@ -292,6 +294,8 @@ static void capabilities(struct state *s, const struct json *caps, struct ocispe
 	if (inh != raised)
 		bad(json_get(caps, "inheritable"), sub(p, sizeof p, base, "inheritable"),
 		    "capdrop's inheritable set is its ambient one: give the same capabilities in both");
+	s->caps_given = 1;
+	s->bounding = bnd;
 	mask_names(bnd, a, sizeof a);
 	add(w, "--keep");
 	add(w, a);
@@ -300,7 +304,6 @@ static void capabilities(struct state *s, const struct json *caps, struct ocispe
 		add(w, "--ambient");
 		add(w, a);
 	}
-	(void)s;
 }
 
 static const struct {
@@ -418,8 +421,10 @@ static void process(struct state *s, const struct json *proc)
 	if (!(j = json_get(proc, "user")))
 		bad(proc, "process.user", "missing: the uid and gid to run as");
 	user(j, cap);
-	if ((j = json_get(proc, "noNewPrivileges")) && boolean(j, "process.noNewPrivileges"))
+	if ((j = json_get(proc, "noNewPrivileges")) && boolean(j, "process.noNewPrivileges")) {
 		add(cap, "--no-new-privs");
+		s->nnp = 1;
+	}
 }
 
 static void root(struct state *s, const struct json *r)
@@ -1077,6 +1082,10 @@ static void top(struct state *s, const struct json *cfg)
 	linux_part(s, json_get(cfg, "linux"));
 	root(s, json_get(cfg, "root"));
 	process(s, json_get(cfg, "process"));
+	int sys_admin = cap_by_name("sys_admin");
+	if (s->c->stage[OCI_SECCOMP].n > 1 && !s->nnp && s->caps_given && sys_admin >= 0 && !(s->bounding >> sys_admin & 1))
+		note("linux.seccomp without process.noNewPrivileges: seccompbpf comes after capdrop, without CAP_SYS_ADMIN, "
+		     "where the kernel requires no_new_privs: it sets it (runc loads the filter before dropping capabilities)");
 	const char *names[2] = { "hostname", "domainname" };
 	for (int i = 0; i < 2; i++) {
 		if (!(j = json_get(cfg, names[i])))
