@@ -11,7 +11,7 @@
 # address it claimed, and with --rm the container's writes. See boxrun(1).
 set -u
 
-USAGE='boxrun [--rootfs DIR | --layers L1:L2 | --image DEST] [--name N] [--hostname H] [--memory SIZE] [--cpus N] [--pids-limit N] [--network none|bridge|host] [--ip CIDR] [-p HOSTPORT:PORT]... [--cap-drop LIST] [--cap-add LIST] [--security-opt OPT]... [--user U[:G]] [--read-only] [--privileged] [-v SRC:DST[:ro]]... [--tmpfs DST[:SIZE]]... [-w DIR] [-e KEY=VALUE]... [--init] [--rootless] [--state DIR] [--rm] [--print] [--verbose] [--] [PROGRAM [ARGS...]]'
+USAGE='boxrun [--rootfs DIR | --layers L1:L2 | --image DEST] [--name N] [--hostname H] [--memory SIZE] [--cpus N] [--pids-limit N] [--network none|bridge|host] [--ip CIDR] [-p HOSTPORT:PORT]... [--cap-drop LIST] [--cap-add LIST] [--security-opt OPT]... [--user U[:G]] [--read-only] [--privileged] [-v SRC:DST[:ro]]... [--tmpfs DST[:SIZE]]... [-w DIR] [-e KEY=VALUE]... [--init] [--rootless] [--state DIR] [--rm] [--print | --bundle DIR] [--verbose] [--] [PROGRAM [ARGS...]]'
 
 BRIDGE=boxstep0
 SUBNET=10.88.0.0/16
@@ -72,6 +72,10 @@ boxrun's own:
                            and the next run with the same --name finds them
       --rm                 remove the container's directory after it ends
       --print              print the chain, one stage per line, and run nothing
+      --bundle DIR         write DIR/config.json, the OCI runtime config of this
+                           container, for runc or crun (runc run --bundle DIR ID), and
+                           run nothing; ocirun DIR runs it as the chain again. The root
+                           is --rootfs itself (no overlay: --read-only keeps it clean)
       --verbose            trace every kernel call of every stage (BOXSTEP_TRACE=1)
   -h, --help               this help
   -V, --version            version
@@ -108,7 +112,7 @@ trace() { tracing && echo "boxrun: # $*" >&"$TRACE_FD"; return 0; }
 
 rootfs="" layers="" image="" name="" hostname="" memory="" cpus="" pids=""
 network=none ip="" user="" workdir="" state="" readonly="" privileged="" init=""
-rootless="" rm="" print="" nnp="" seccomp=default
+rootless="" rm="" print="" bundle="" nnp="" seccomp=default
 cap_add=() cap_drop=() publish=() volumes=() tmpfs=() envs=() seen=" "
 
 once() {
@@ -127,7 +131,7 @@ while [ $# -gt 0 ]; do
 	case $opt in
 	--rootfs | --layers | --image | --name | --hostname | --memory | -m | --cpus | --pids-limit | \
 		--network | --net | --ip | -p | --publish | --cap-add | --cap-drop | --security-opt | \
-		--user | -u | -v | --volume | --tmpfs | -w | --workdir | -e | --env | --state)
+		--user | -u | -v | --volume | --tmpfs | -w | --workdir | -e | --env | --state | --bundle)
 		[ $# -ge 2 ] || usage_error "option '$opt' needs a value"
 		val=$2
 		shift 2
@@ -171,6 +175,7 @@ while [ $# -gt 0 ]; do
 	--rootless) once --rootless; rootless=1 ;;
 	--rm) once --rm; rm=1 ;;
 	--print) once --print; print=1 ;;
+	--bundle) once --bundle; bundle=$val ;;
 	--verbose) export BOXSTEP_TRACE=1 ;;
 	-h | --help) help; exit 0 ;;
 	-V | --version) v=$("$BIN/mkns" --version 2>/dev/null) || v="mkns (boxstep) unknown"; echo "boxrun${v#mkns}"; exit 0 ;;
@@ -189,6 +194,16 @@ n=0
 for v in "$rootfs" "$layers" "$image"; do [ -n "$v" ] && n=$((n + 1)); done
 [ "$n" -le 1 ] || usage_error "--rootfs, --layers and --image exclude each other: give one"
 [ "$n" = 1 ] || usage_error "no root filesystem: give --rootfs DIR (mkrootfs DIR makes one), --layers L1:L2 or --image DEST"
+if [ -n "$bundle" ]; then
+	# What a config.json cannot say, refused before anything is written.
+	[ -z "$print" ] || usage_error "--bundle writes a bundle, --print prints the chain: give one"
+	[ -n "$rootfs" ] || usage_error "--bundle: a bundle's root is one directory: give --rootfs (mount the layers with overlaymount --host first)"
+	[ -z "$rm" ] || usage_error "--bundle runs nothing: --rm has nothing to remove"
+	[ -z "$init" ] || usage_error "--bundle: runc has no init of its own: put one (tini) in the root and make it the program"
+	if [ "$network" = bridge ] || [ ${#publish[@]} -gt 0 ]; then
+		usage_error "--bundle: config.json sets up no network (CNI plugins do, beside runc): use --network none or host"
+	fi
+fi
 
 # abs PATH: ABS, PATH made absolute (from the working directory), without ./ and a
 # trailing /. (Helpers set a variable: a $(...) would fork.)
@@ -363,7 +378,7 @@ if [ -z "$state" ]; then
 		state=/var/lib/boxstep
 	fi
 fi
-if [ -z "$print" ]; then
+if [ -z "$print$bundle" ]; then
 	[ -d "$state" ] || { mkdir -p "$state" && chmod 0700 "$state"; } || die "mkdir '$state' failed"
 fi
 abs "$state"
@@ -517,6 +532,172 @@ fi
 [ -z "$init" ] || stage pid1 --
 [ ${#program[@]} -gt 0 ] || program=(/bin/sh)
 stage "${program[@]}"
+
+# ---- --bundle: the same container as an OCI config.json -------------------------
+
+# json_str S: S as a JSON string, in JS.
+json_str() {
+	local s=$1
+	s=${s//\\/\\\\} s=${s//\"/\\\"} s=${s//$'\n'/\\n} s=${s//$'\t'/\\t} s=${s//$'\r'/\\r}
+	case $s in *[$'\001'-$'\037']*) die "--bundle: a control character in '$1'" ;; esac
+	JS="\"$s\""
+}
+# json_list WORD...: a JSON array of strings, in JS.
+json_list() {
+	local w out=""
+	for w in "$@"; do
+		json_str "$w"
+		out="$out${out:+,}$JS"
+	done
+	JS="[$out]"
+}
+# json_bool VALUE: true when VALUE is not empty, in JS.
+json_bool() { if [ -n "$1" ]; then JS=true; else JS=false; fi; }
+# bytes SIZE: 64m, 1.5g, 100000 as a number of bytes, in BYTES (docker's units).
+bytes() {
+	BYTES=$(awk -v s="$1" 'BEGIN {
+		n = s + 0; u = tolower(substr(s, length(s))); m = 1
+		if (u == "b") u = tolower(substr(s, length(s) - 1, 1))
+		if (u == "k") m = 1024; else if (u == "m") m = 1048576; else if (u == "g") m = 1073741824; else if (u == "t") m = 1099511627776
+		printf "%.0f", n * m }')
+}
+# id_of NAME FILE: a user or group name's number in the root's passwd or group file, in ID.
+id_of() {
+	case $1 in
+	'' | *[!0-9]*) ID=$(awk -F: -v n="$1" '$1 == n { print $3; exit }' "$2" 2>/dev/null) ;;
+	*) ID=$1 ;;
+	esac
+	[ -n "$ID" ] || die "--bundle: --user '$user': no '$1' in ${2#"$lower"} of the root"
+}
+
+# write_bundle: BUNDLE/config.json for the chain above, field by field (ocirun(1)
+# maps each field back to its stage).
+write_bundle() {
+	local j caps=() parts=() c e b m t n cuid=0 cgid=0 env_out=() has_path="" cgpath quota capset nnp_out
+	# process: the program, its environment (PATH, HOSTNAME, the image's, -e), as whom
+	for e in "${image_env[@]}" "${envs[@]}"; do
+		[ "${e%%=*}" != PATH ] || has_path=1
+	done
+	[ -n "$has_path" ] || env_out+=("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	env_out+=("HOSTNAME=$hostname" "${image_env[@]}" "${envs[@]}")
+	if [ -n "$user" ]; then
+		id_of "${user%%:*}" "$lower/etc/passwd"
+		cuid=$ID
+		if [ "${user#*:}" != "$user" ]; then
+			id_of "${user#*:}" "$lower/etc/group"
+			cgid=$ID
+		else
+			cgid=$(awk -F: -v u="$cuid" '$3 == u { print $4; exit }' "$lower/etc/passwd" 2>/dev/null)
+			[ -n "$cgid" ] || cgid=$cuid
+		fi
+	fi
+	# capdrop --keep and --drop as names: Docker's 14 (--keep default), all this
+	# process has (--keep all, --privileged: cinfo lists them), or those given.
+	if [ -n "$privileged" ] || [ "$keep" = all ]; then
+		c=$("$BIN/cinfo" --format kv | sed -n 's/^cap.bnd.names=//p')
+	elif [ "$keep" = none ]; then
+		c=""
+	else
+		c=${keep/default/chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,setpcap,net_bind_service,sys_chroot,kill,audit_write}
+	fi
+	IFS=, read -r -a parts <<<"$c"
+	for c in "${parts[@]}"; do
+		c=${c^^} c=CAP_${c#CAP_}
+		case ,${drop^^}, in *",$c,"* | *",${c#CAP_},"*) continue ;; esac
+		case " ${caps[*]} " in *" $c "*) ;; *) caps+=("$c") ;; esac
+	done
+	json_list "${caps[@]}"
+	capset=$JS
+	json_list "${program[@]}"
+	j='{"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":'$cuid',"gid":'$cgid'},"args":'$JS
+	json_list "${env_out[@]}"
+	j=$j',"env":'$JS
+	json_str "${workdir:-/}"
+	j=$j',"cwd":'$JS',"capabilities":{"bounding":'$capset',"effective":'$capset',"permitted":'$capset'}'
+	# seccompbpf comes after capdrop: without CAP_SYS_ADMIN it sets no_new_privs, as
+	# the kernel requires; runc loads its filter earlier, so the bundle asks for it.
+	nnp_out=$nnp
+	if [ -z "$privileged" ] && [ "$seccomp" != unconfined ]; then
+		case " ${caps[*]} " in *" CAP_SYS_ADMIN "*) ;; *) nnp_out=1 ;; esac
+	fi
+	json_bool "$nnp_out"
+	j=$j',"noNewPrivileges":'$JS'}'
+	json_str "$lower"
+	j=$j',"root":{"path":'$JS
+	json_bool "$readonly"
+	j=$j',"readonly":'$JS'}'
+	json_str "$hostname"
+	j=$j',"hostname":'$JS
+	# mounts: what pivot makes in every root, then the volumes
+	j=$j',"mounts":[{"destination":"/proc","type":"proc","source":"proc"}'
+	j=$j',{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}'
+	j=$j',{"destination":"/dev/pts","type":"devpts","source":"devpts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]}'
+	j=$j',{"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"]}'
+	j=$j',{"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]}'
+	j=$j',{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev"'
+	[ -n "$privileged" ] || j=$j',"ro"'
+	j=$j']}'
+	for b in "${binds[@]}"; do
+		m=${b#*:}
+		json_str "${m%:ro}"
+		j=$j',{"destination":'$JS',"type":"bind"'
+		json_str "${b%%:*}"
+		j=$j',"source":'$JS',"options":["rbind","nosuid","nodev"'
+		[ "${m%:ro}" = "$m" ] || j=$j',"ro"'
+		j=$j']}'
+	done
+	for t in "${tmpfs[@]}"; do
+		json_str "${t%%:*}"
+		j=$j',{"destination":'$JS',"type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","mode=1777"'
+		if [ "${t#*:}" != "$t" ]; then
+			json_str "size=${t#*:}"
+			j=$j,$JS
+		fi
+		j=$j']}'
+	done
+	j=$j']'
+	# linux: the namespaces, the cgroup and its limits, the filter, the masks
+	n='{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"cgroup"}'
+	[ "$network" = host ] || n=$n',{"type":"network"}'
+	j=$j',"linux":{"namespaces":['$n
+	if [ -n "$rootless" ]; then
+		j=$j',{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":'$EUID',"size":1}]'
+		j=$j',"gidMappings":[{"containerID":0,"hostID":'$(id -g)',"size":1}]'
+	else
+		j=$j']'
+		if [ "${BOXSTEP_CGROUP_PARENT:-}" = self ]; then
+			cgpath=boxstep-$name # below this process's own cgroup, as cgset --parent self
+		else
+			cgpath=/${BOXSTEP_CGROUP_PARENT:-boxstep}/boxstep-$name
+		fi
+		json_str "$cgpath"
+		j=$j',"cgroupsPath":'$JS',"resources":{"devices":[{"allow":false,"access":"rwm"}]'
+		if [ -n "$memory" ] && [ "$memory" != max ]; then
+			bytes "$memory"
+			j=$j',"memory":{"limit":'$BYTES'}'
+		fi
+		if [ -n "$cpus" ]; then
+			quota=$(awk -v c="$cpus" 'BEGIN { printf "%.0f", c * 100000 }')
+			j=$j',"cpu":{"quota":'$quota',"period":100000}'
+		fi
+		[ -z "$pids" ] || [ "$pids" = max ] || j=$j',"pids":{"limit":'$pids'}'
+		j=$j'}'
+	fi
+	if [ -z "$privileged" ] && [ "$seccomp" != unconfined ]; then
+		c=$("$BIN/ocirun" --print-seccomp default) || die "--bundle: ocirun --print-seccomp default failed"
+		j=$j',"seccomp":'$c
+	fi
+	# pivot's masks, Docker's lists (lib/rootfs.c); none with --privileged
+	if [ -z "$privileged" ]; then
+		j=$j',"maskedPaths":["/proc/acpi","/proc/asound","/proc/interrupts","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/sched_debug","/proc/scsi","/proc/timer_list","/proc/timer_stats","/sys/devices/virtual/powercap","/sys/firmware"]'
+		j=$j',"readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]'
+	fi
+	j=$j'}}'
+	mkdir -p "$bundle" || die "mkdir '$bundle' failed"
+	printf '%s\n' "$j" >"$bundle/config.json" || die "cannot write '$bundle/config.json'"
+	note "wrote $bundle/config.json: runc run --bundle $bundle $name (its root is $lower itself, no overlay)"
+}
+[ -z "$bundle" ] || { write_bundle; exit 0; }
 
 # The port rules, in the host's network namespace (nft(8); what docker-proxy and
 # Docker's DOCKER chain do): arriving packets, and the host's own connections to
