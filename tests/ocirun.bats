@@ -322,3 +322,50 @@ same_as_runc() {
 		grep -qx "$p" <<<"$ocirun_lists"
 	done <mounted
 }
+
+# covers: C50 C53
+@test "a config.json written by boxrun --bundle runs under runc, and under ocirun as the chain boxrun runs" {
+	needs_runc
+	mkrootfs r >/dev/null
+	cp "$BOXSTEP_ROOT/bin/cinfo" r/bin/cinfo
+	mkdir data
+	local flags=(--rootfs r --name "${CG#boxstep-}" --hostname web --memory 64m --cpus 0.5 --pids-limit 32
+		--cap-drop net_raw --read-only --tmpfs /scratch:1m -v "$PWD/data:/data:ro" -w /tmp -e FOO=bar
+		--user nobody)
+	BOXSTEP_CGROUP_PARENT=self run boxrun --bundle b "${flags[@]}" -- /bin/cinfo --format kv
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "boxrun: wrote b/config.json: runc run --bundle b ${CG#boxstep-} (its root is $PWD/r itself, no overlay)" ]
+	[ "$(ls b)" = config.json ]
+	# runc runs it
+	runc_run b >runc.kv
+	grep -qx 'hostname=web' runc.kv
+	grep -qx 'uid=65534' runc.kv
+	grep -qx 'seccomp=2' runc.kv
+	grep -qx 'cap.bnd.names=chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,sys_chroot,mknod,audit_write,setfcap' runc.kv
+	# ocirun reads it back as the chain boxrun prints, stage for stage
+	BOXSTEP_CGROUP_PARENT=self run --separate-stderr ocirun --print b
+	echo "$output"
+	[[ "$output" == *"cgset --parent self --name $CG --memory 67108864 --cpus 0.5 --pids 32 -- \\"* ]]
+	[[ "$output" == *"  mkns --pid --ipc --uts --mount --cgroup --net --hostname web -- \\"* ]]
+	[[ "$output" == *"  pivot --bind $PWD/data:/data:ro --tmpfs /scratch:1m --readonly --chdir /tmp $PWD/r -- \\"* ]]
+	[[ "$output" == *"  capdrop --keep chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,sys_chroot,mknod,audit_write,setfcap --user 65534:65534 --no-new-privs -- \\"* ]]
+	[[ "$output" == *"  seccompbpf --profile default -- \\"* ]]
+	[ "$stderr" = "ocirun: warning: linux.resources.devices: boxstep has no device cgroup; the chain's mounts are nodev, so no device node made inside opens" ]
+	# and the three containers agree: runc's, ocirun's, boxrun's own
+	BOXSTEP_CGROUP_PARENT=self ocirun b >ocirun.kv 2>/dev/null
+	BOXSTEP_CGROUP_PARENT=self boxrun --state "$PWD/state" --rm "${flags[@]}" -- /bin/cinfo --format kv >boxrun.kv
+	keys='^(hostname|uid|gid|cap\.(inh|prm|eff|bnd|amb)|nnp|seccomp|seccomp\.filters)='
+	grep -E "$keys" runc.kv >runc.sum
+	[ "$(wc -l <runc.sum)" -eq 11 ]
+	grep -E "$keys" ocirun.kv | diff runc.sum -
+	grep -E "$keys" boxrun.kv | diff runc.sum -
+	# what a config.json cannot say is refused before anything is written
+	run boxrun --bundle b2 --rootfs r --network bridge -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--bundle: config.json sets up no network"* ]]
+	run boxrun --bundle b2 --layers r:r -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--bundle: a bundle's root is one directory"* ]]
+	[ ! -e b2 ]
+}
