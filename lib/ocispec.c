@@ -1110,7 +1110,10 @@ void ocispec_load(const char *bundle, struct ocispec_chain *c)
 	memset(&s, 0, sizeof s);
 	s.c = c;
 	s.bundle = bundle;
-	snprintf(c->config, sizeof c->config, "%s/config.json", bundle);
+	size_t blen = strlen(bundle);
+	while (blen > 1 && bundle[blen - 1] == '/')
+		blen--;
+	snprintf(c->config, sizeof c->config, "%.*s/config.json", (int)blen, bundle);
 	config_name = c->config;
 	char *text = file_read_all(c->config);
 	if (!text)
