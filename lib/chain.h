@@ -45,8 +45,8 @@ const char *chain_toolkit_dir(void);
 /* Execs argv (NULL-terminated; empty means /bin/sh) as DESIGN.md 1 says, finding
  * boxstep stages in toolkit_dir (NULL: chain_toolkit_dir()). Never returns: on
  * failure exits 127 (not found) or 126 (found, not executable). */
-_Noreturn void chain_exec_in(const char *toolkit_dir, char **argv);
-_Noreturn void chain_exec(char **argv);
+_Noreturn __attribute__((noreturn)) void chain_exec_in(const char *toolkit_dir, char **argv);
+_Noreturn __attribute__((noreturn)) void chain_exec(char **argv);
 
 /* chain_exec in two steps, for a stage that must finish every lookup before it
  * restricts itself (seccompbpf: after its filter only execve, write and exit_group
@@ -58,7 +58,7 @@ struct chain_next {
 	int err; /* errno of the lookup: 0 when found */
 };
 void chain_prepare(struct chain_next *next, const char *toolkit_dir, char **argv);
-_Noreturn void chain_exec_prepared(const struct chain_next *next);
+_Noreturn __attribute__((noreturn)) void chain_exec_prepared(const struct chain_next *next);
 
 /* Runs a helper program (newuidmap, ...) to completion: fork, exec from PATH,
  * wait. Returns its exit code (exit_code_of), or 127 when it is not found. */

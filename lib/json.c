@@ -508,9 +508,10 @@ int json_uint64(const struct json *j, uint64_t *out)
 	if (!j || j->type != JSON_NUMBER || !j->len)
 		return -1;
 	for (size_t i = 0; i < j->len; i++) {
-		if (j->text[i] < '0' || j->text[i] > '9' || v > (UINT64_MAX - 9) / 10)
+		uint64_t digit = (uint64_t)(j->text[i] - '0');
+		if (j->text[i] < '0' || j->text[i] > '9' || v > (UINT64_MAX - digit) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(j->text[i] - '0');
+		v = v * 10 + digit;
 	}
 	*out = v;
 	return 0;

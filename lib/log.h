@@ -37,13 +37,13 @@ long trace_call_why(long ret, const char *why, const char *fmt, ...) __attribute
 const char *signal_name(int sig);
 
 /* "prog: LASTCALL: strerror(errno)" plus the matching hint; exits 125. */
-_Noreturn void die_call(void);
+_Noreturn __attribute__((noreturn)) void die_call(void);
 /* Same as die_call, naming a detected condition for the hint table. */
-_Noreturn void die_call_because(const char *condition);
+_Noreturn __attribute__((noreturn)) void die_call_because(const char *condition);
 /* "prog: TEXT"; exits 125. */
-_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn __attribute__((noreturn)) void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: TEXT" then "Try 'prog --help'."; exits 125. */
-_Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn __attribute__((noreturn)) void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the error line for the last call without exiting (for reporting children). */

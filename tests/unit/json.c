@@ -74,6 +74,12 @@ static void valid(void)
 	CHECK(json_uint64(json_get(j, "s"), &v) < 0);
 	json_free(j);
 
+	/* configs write UINT64_MAX for "unlimited"; one more is too many */
+	j = parse("[18446744073709551615, 18446744073709551616]", err, sizeof err);
+	CHECK(j && json_uint64(j->items[0], &v) == 0 && v == UINT64_MAX);
+	CHECK(j && json_uint64(j->items[1], &v) < 0);
+	json_free(j);
+
 	/* positions are lines and characters, not bytes */
 	j = parse("[\n  \"\xc3\xa9\xc3\xa9\", true]", err, sizeof err);
 	CHECK(j && j->items[1]->line == 2 && j->items[1]->col == 9);
