@@ -20,7 +20,8 @@ setup_file() {
 
 setup() {
 	requires root busybox
-	export ROOTFS=$BATS_FILE_TMPDIR/rootfs STATE=$BATS_TEST_TMPDIR/state BOXSTEP_CGROUP_PARENT=self
+	# T: names the test's containers (and cgroups) apart from another run's
+	export ROOTFS=$BATS_FILE_TMPDIR/rootfs STATE=$BATS_TEST_TMPDIR/state BOXSTEP_CGROUP_PARENT=self T=$$
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
@@ -139,7 +140,7 @@ EOF
 @test "a whole container: every stage, seen by cinfo inside and in the trace" {
 	run in_host <<'EOF'
 cinfo --format kv >host.kv
-BOXSTEP_TRACE=1 BOXSTEP_TRACE_FD=4 boxrun --rootfs "$ROOTFS" --state "$STATE" --name full --rm \
+BOXSTEP_TRACE=1 BOXSTEP_TRACE_FD=4 boxrun --rootfs "$ROOTFS" --state "$STATE" --name "full$T" --rm \
 	--memory 64m --cpus 0.5 --pids-limit 32 --network bridge -v "$PWD/host.kv:/host.kv:ro" -- \
 	sh -c 'ip -o -4 addr show eth0; exec cinfo --format kv --ref-file /host.kv' 4>trace
 echo "status $?"
@@ -151,16 +152,16 @@ EOF
 	for ns in mnt uts ipc pid net cgroup; do [ "$(kv "ns.$ns.differs")" = yes ]; done
 	[ "$(kv ns.user.differs)" = no ]
 	[ "$(kv pid)" = 1 ]
-	[ "$(kv hostname)" = full ]
+	[ "$(kv hostname)" = "full$T" ]
 	[ "$(kv cap.eff.names)" = chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod,audit_write,setfcap ]
 	[ "$(kv nnp)" = 1 ]
 	[ "$(kv seccomp)" = 2 ]
 	[ "$(kv root)" = "overlay overlay" ]
 	[[ "$output" == *"eth0    inet 10.88.0.2/16 "* ]]
 	t=$(cat "$BATS_TEST_TMPDIR/trace")
-	grep -Eq '^cgset: write\(".*/boxstep-full/memory\.(max|limit_in_bytes)", "67108864"\)' <<<"$t"
-	grep -Eq '^cgset: write\(".*/boxstep-full/cpu\.(max|cfs_quota_us)", "50000' <<<"$t"
-	grep -Eq '^cgset: write\(".*/boxstep-full/pids\.max", "32"\)' <<<"$t"
+	grep -Eq "^cgset: write\\(\".*/boxstep-full$T/memory\\.(max|limit_in_bytes)\", \"67108864\"\\)" <<<"$t"
+	grep -Eq "^cgset: write\\(\".*/boxstep-full$T/cpu\\.(max|cfs_quota_us)\", \"50000" <<<"$t"
+	grep -Eq "^cgset: write\\(\".*/boxstep-full$T/pids\\.max\", \"32\"\\)" <<<"$t"
 	grep -q '^mkns: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWNET|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWUTS) = 0' <<<"$t"
 	grep -q '^vethpair: sendmsg(.*RTM_NEWLINK.*IFLA_INFO_KIND="veth"' <<<"$t"
 	grep -q '^overlaymount: mount("overlay", ' <<<"$t"
@@ -171,7 +172,7 @@ EOF
 	# the stages come in the design's order
 	order=$(grep -oE '^(cgset|mkns|vethpair|overlaymount|pivot|capdrop|seccompbpf):' <<<"$t" | uniq | tr -d ':' | paste -sd ' ')
 	[ "$order" = "cgset mkns vethpair overlaymount pivot capdrop seccompbpf cgset" ]
-	[ ! -e "$STATE/full" ]
+	[ ! -e "$STATE/full$T" ]
 }
 
 # covers: C53
@@ -179,7 +180,7 @@ EOF
 	run in_host <<'EOF'
 cinfo --format kv >host.kv
 keys='^(ns\..*\.differs|pid|uid|hostname|cap\.(eff|bnd|prm)|nnp|seccomp|root)='
-set -- --rootfs "$ROOTFS" --state "$STATE" --name same --pids-limit 20 -v "$PWD/host.kv:/host.kv" -- \
+set -- --rootfs "$ROOTFS" --state "$STATE" --name "same$T" --pids-limit 20 -v "$PWD/host.kv:/host.kv" -- \
 	cinfo --format kv --ref-file /host.kv
 boxrun "$@" | grep -E "$keys" >by-boxrun
 sh -c "$(boxrun --print "$@")" | grep -E "$keys" >by-hand
@@ -195,7 +196,7 @@ EOF
 # covers: C15 C14
 @test "-p 8080:80: the fake host reaches the container's web server; the rules leave with it" {
 	run in_host <<'EOF'
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name web --network bridge -p 8080:80 --init --rm -- \
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "web$T" --network bridge -p 8080:80 --init --rm -- \
 	httpd -f -p 80 -h /www &
 bg=$!
 trap 'kill $bg 2>/dev/null; wait' EXIT
@@ -232,12 +233,12 @@ EOF
 @test "two containers on the bridge get addresses of their own and reach each other" {
 	run in_host <<'EOF'
 mkfifo ready
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name a --network bridge --rm --init -v "$PWD/ready:/ready" -- \
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "a$T" --network bridge --rm --init -v "$PWD/ready:/ready" -- \
 	sh -c 'echo up >/ready; exec sleep 1000' &
 bg=$!
 trap 'kill $bg 2>/dev/null; wait' EXIT
 read -r _ <ready
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name b --network bridge --rm -- \
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "b$T" --network bridge --rm -- \
 	sh -c 'ip -o -4 addr show eth0 | awk "{print \$4}"; ping -c1 -W2 10.88.0.2 >/dev/null && echo "b -> a ok"'
 ls "$STATE/ip"
 EOF
@@ -252,7 +253,7 @@ EOF
 @test "--read-only, -v, --tmpfs and -w: a read-only root, a volume and a tmpfs that take writes" {
 	mkdir vol
 	run in_host <<'EOF'
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name ro --rm --read-only -v "$PWD/vol:/data" --tmpfs /scratch -w /data -- \
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "ro$T" --rm --read-only -v "$PWD/vol:/data" --tmpfs /scratch -w /data -- \
 	sh -c 'touch /x 2>/dev/null || echo "root refused"; echo kept >note; touch /scratch/y && echo "tmpfs ok"; pwd'
 EOF
 	echo "$output"
@@ -266,10 +267,10 @@ EOF
 # covers: C34
 @test "--rm drops the container's writes; without it they stay for the next run of that name" {
 	run in_host <<'EOF'
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name keep -- sh -c 'echo one >/data.txt'
-echo "kept: $(cat "$STATE/keep/upper/data.txt")"
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name keep --rm -- cat /data.txt
-[ -e "$STATE/keep" ] || echo "removed"
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "keep$T" -- sh -c 'echo one >/data.txt'
+echo "kept: $(cat "$STATE/keep$T/upper/data.txt")"
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "keep$T" --rm -- cat /data.txt
+[ -e "$STATE/keep$T" ] || echo "removed"
 [ -e "$ROOTFS/data.txt" ] || echo "the image is untouched"
 EOF
 	echo "$output"
@@ -284,20 +285,20 @@ EOF
 	run in_host <<'EOF'
 mkfifo ready
 # no --rm: boxrun becomes the chain; its pid in busy/running is the chain's first stage
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy --init -v "$PWD/ready:/ready" -- sh -c 'echo up >/ready; exec sleep 1000' &
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "busy$T" --init -v "$PWD/ready:/ready" -- sh -c 'echo up >/ready; exec sleep 1000' &
 bg=$!
 trap 'kill $bg 2>/dev/null; wait' EXIT
 read -r _ <ready
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy -- true
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "busy$T" -- true
 echo "status $?"
 kill "$bg"
 wait "$bg"
 trap - EXIT
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name busy --rm -- echo "free again"
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "busy$T" --rm -- echo "free again"
 EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "boxrun: container busy is running ($STATE/busy is in use): choose another --name" ]]
+	[[ "${lines[0]}" == "boxrun: container busy$T is running ($STATE/busy$T is in use): choose another --name" ]]
 	[ "${lines[1]}" = "status 125" ]
 	[ "${lines[2]}" = "free again" ]
 }
@@ -327,7 +328,7 @@ echo "status $?"
 boxrun --rootfs "$ROOTFS" --state "$STATE" --rm -- no-such-program 2>/dev/null
 echo "status $?"
 mkfifo ready
-boxrun --rootfs "$ROOTFS" --state "$STATE" --name sig --init --rm -v "$PWD/ready:/ready" -- \
+boxrun --rootfs "$ROOTFS" --state "$STATE" --name "sig$T" --init --rm -v "$PWD/ready:/ready" -- \
 	sh -c 'echo up >/ready; exec sleep 1000' &
 bg=$!
 read -r _ <ready
