@@ -33,9 +33,6 @@ in_host() {
 	fake_host timeout 60 bash -u "$BATS_TEST_TMPDIR/host.sh"
 }
 
-# kv KEY: the value of KEY in cinfo --format kv output held in $output.
-kv() { echo "$output" | sed -n "s/^$1=//p" | head -n 1; }
-
 @test "--help, --version and usage errors: 125, one line, nothing made" {
 	run boxrun --help
 	[ "$status" -eq 0 ]

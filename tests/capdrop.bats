@@ -27,11 +27,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# kv KEY: the value of KEY= in $output (cinfo --format kv).
-kv() {
-	printf '%s\n' "$output" | sed -n "s/^$1=//p"
-}
-
 # The shell's own capability set NAME (CapBnd, CapPrm, ...), in hex.
 own() {
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/self/status

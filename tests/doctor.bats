@@ -3,18 +3,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-NS_TYPES="mnt uts ipc pid net user cgroup time"
-
-# kv KEY: the value of the KEY= line of $output.
-kv() {
-	local line
-	while IFS= read -r line; do
-		[ "${line%%=*}" = "$1" ] && { printf '%s\n' "${line#*=}"; return 0; }
-	done <<<"$output"
-	echo "no $1= line in the output" >&2
-	return 1
-}
-
 teardown() {
 	[ -z "${tools:-}" ] || rm -rf "$tools"
 }

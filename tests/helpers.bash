@@ -6,6 +6,22 @@ export BOXSTEP_ROOT
 export PATH="$BOXSTEP_ROOT/bin:$BOXSTEP_ROOT/build/probes:$PATH"
 unset BOXSTEP_TRACE BOXSTEP_TRACE_FD
 
+# The namespace types as /proc/PID/ns names them.
+# shellcheck disable=SC2034 # used by the suites that load this file
+NS_TYPES="mnt uts ipc pid net user cgroup time"
+
+# kv KEY: the value of the first KEY= line of $output (cinfo --format kv and the
+# like); says so on stderr and fails when there is none.
+# shellcheck disable=SC2154 # $output is set by bats' run
+kv() {
+	local line
+	while IFS= read -r line; do
+		[ "${line%%=*}" = "$1" ] && { printf '%s\n' "${line#*=}"; return 0; }
+	done <<<"$output"
+	echo "no $1= line in the output" >&2
+	return 1
+}
+
 # requires FEATURE...: skip the test when the host lacks a feature.
 requires() {
 	local f

@@ -16,10 +16,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-kv() {
-	printf '%s\n' "$output" | sed -n "s/^$1=//p"
-}
-
 @test "--help, --version and a usage error" {
 	run seccompbpf --help
 	[ "$status" -eq 0 ]
