@@ -501,7 +501,7 @@ static void mount_one(struct state *s, const struct json *m, const char *p, int 
 		rbind |= !strcmp(o, "rbind");
 	}
 	if (!strcmp(type, "cgroup") && !strcmp(dst, "/sys/fs/cgroup")) {
-		note("%s: no cgroup file system inside: /sys/fs/cgroup stays sysfs's empty directory (cinfo reads the limits from outside it)", p);
+		note("%s: pivot mounts the cgroup file system there itself, read-only, when the container has a cgroup namespace", p);
 		return;
 	}
 	size_t k = 0;

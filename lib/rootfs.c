@@ -93,6 +93,61 @@ int rootfs_dev(const char *root)
 	return 0;
 }
 
+#define CGROUP_RO (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* Mounts one hierarchy again at dir; a refusal is reported, not fatal. */
+static void cgroup_mount(const char *dir, const char *fstype, const char *options)
+{
+	if (sys_mount(fstype, dir, fstype, CGROUP_RO, options) < 0)
+		trace_comment("the container goes without %s: %s", dir, strerror(errno));
+}
+
+int rootfs_cgroup(const char *root)
+{
+	char base[PATH_MAX], dir[PATH_MAX], line[1024];
+	/* Only a cgroup namespace makes the container's cgroup the root of the mount:
+	 * without one the whole host tree would show. */
+	if (ns_is_initial("cgroup") != 0) {
+		trace_comment("no /sys/fs/cgroup inside: without a cgroup namespace of its own "
+			      "(mkns --cgroup) it would show the host's whole cgroup tree");
+		return 0;
+	}
+	if (path_in(base, root, "/sys/fs/cgroup") < 0)
+		return -1;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	int tmpfs = 0, failed = 0;
+	while (!failed && fgets(line, sizeof line, f)) {
+		/* "36 35 0:31 / /sys/fs/cgroup/memory rw,... - cgroup cgroup rw,memory" */
+		char mnt[512], fstype[32], opts[256];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+		    sscanf(dash + 3, "%31s %*s %255s", fstype, opts) != 2 ||
+		    strncmp(mnt, "/sys/fs/cgroup", 14) != 0 || (mnt[14] && mnt[14] != '/') ||
+		    (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2")))
+			continue;
+		if (!mnt[14]) { /* pure v2: the hierarchy is /sys/fs/cgroup itself */
+			cgroup_mount(base, "cgroup2", NULL);
+			break;
+		}
+		if (!tmpfs++ && sys_mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0) {
+			failed = 1;
+			break;
+		}
+		/* the same controllers as the host's mount ("cpu,cpuacct"), or EBUSY */
+		const char *controllers = strncmp(opts, "rw,", 3) && strncmp(opts, "ro,", 3) ? opts : opts + 3;
+		if (path_in(dir, base, mnt + 14) < 0 || sys_mkdir(dir, 0755) < 0)
+			failed = 1;
+		else
+			cgroup_mount(dir, fstype, strcmp(fstype, "cgroup") ? NULL : controllers);
+	}
+	fclose(f);
+	if (!failed && tmpfs && mount_remount(base, CGROUP_RO) < 0)
+		failed = 1;
+	return failed ? -1 : 0;
+}
+
 int rootfs_mask(const char *root)
 {
 	char p[PATH_MAX];

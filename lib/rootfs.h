@@ -25,6 +25,14 @@ int rootfs_dev(const char *root);
  * kernel lacks are skipped, with a trace comment. */
 int rootfs_mask(const char *root);
 
+/* root/sys/fs/cgroup, read-only, as Docker mounts it (cgroups(7)): the cgroup2
+ * file system on a v2 host; on v1 and hybrid hosts a tmpfs holding each v1
+ * hierarchy mounted again under its own name, and cgroup2 at unified. Only in a
+ * cgroup namespace of its own, where each shows the container's cgroup as its
+ * root (so cinfo reads the limits from inside); never the host's tree. A refusal (v1 in a user namespace) only leaves the
+ * container without them, with a trace comment. Returns 0, or -1 for die_call(). */
+int rootfs_cgroup(const char *root);
+
 /* A volume, as docker run -v and --tmpfs make them: a host file or directory bound
  * at dst inside the root (nosuid, nodev, read-only with :ro), or an empty tmpfs. */
 struct rootfs_volume {

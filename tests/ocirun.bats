@@ -175,7 +175,7 @@ same_as_runc() {
 	[ "${lines[5]}" = "  rlimits --nofile 1024:1024 -- \\" ]
 	[ "${lines[6]}" = "  capdrop --keep kill,net_bind_service,audit_write --user 0:0 --no-new-privs -- \\" ]
 	[ "${lines[7]}" = "  /report" ]
-	[[ "$stderr" == *"ocirun: warning: mounts[6]: no cgroup file system inside"* ]]
+	[[ "$stderr" == *"ocirun: warning: mounts[6]: pivot mounts the cgroup file system there itself"* ]]
 	[[ "$stderr" == *"ocirun: warning: linux.resources.devices: boxstep has no device cgroup"* ]]
 	[[ "$stderr" == *"ocirun: warning: linux.maskedPaths: pivot masks /proc/interrupts /sys/devices/virtual/powercap too"* ]]
 	[[ "$stderr" == *"ocirun: warning: process.capabilities.ambient: kill,net_bind_service,audit_write not in inheritable"* ]]

@@ -354,3 +354,15 @@ refused() {
 	[[ "$output" == *lib* ]] && [[ "$output" == *proc* ]]
 	[ ! -e host-ls/bin/sh ] # no shell, no busybox: only ls and what it needs
 }
+
+# covers: C17 C26
+@test "/sys/fs/cgroup inside is read-only and shows the container's own cgroup and limits" {
+	export BOXSTEP_CGROUP_PARENT=self
+	run cgset --memory 48M -- mkns --mount --pid --cgroup -- pivot "$ROOTFS" -- sh -c '
+		touch /sys/fs/cgroup/x 2>/dev/null || echo refused
+		/.boxstep/bin/cinfo --format kv | grep -E "^cgroup(\.memory)?\.max=|^cgroup=/$"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	[[ "$output" == *"cgroup.memory.max=50331648"* ]]
+}

@@ -55,6 +55,7 @@ static const struct tool tool = {
 	"  mount(\"proc\", ROOT/proc)                   needs the new pid namespace\n"
 	"  mount(\"tmpfs\", ROOT/dev), bind null zero full random urandom tty, devpts, shm, mqueue\n"
 	"  mount(\"sysfs\", ROOT/sys, MS_RDONLY)\n"
+	"  mount(\"cgroup2\" | \"cgroup\", ROOT/sys/fs/cgroup..., MS_RDONLY)\n"
 	"  mount(/dev/null or tmpfs over masked paths), bind + remount read-only paths\n"
 	"  mount(SRC, ROOT/DST, MS_BIND), mount(\"tmpfs\", ROOT/DST)      volumes\n"
 	"  mount(TOOLKIT, ROOT/.boxstep/bin, MS_BIND), remount MS_RDONLY|MS_NOSUID|MS_NODEV\n"
@@ -231,7 +232,7 @@ static void prepare(const struct options *o)
 	    root_mkpath(o->root, "dev", 0, p, sizeof p) < 0 || rootfs_dev(o->root) < 0 ||
 	    root_mkpath(o->root, "sys", 0, p, sizeof p) < 0 ||
 	    sys_mount("sysfs", p, "sysfs", (o->no_masks ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
-	    (!o->no_masks && rootfs_mask(o->root) < 0))
+	    rootfs_cgroup(o->root) < 0 || (!o->no_masks && rootfs_mask(o->root) < 0))
 		die_call();
 	for (size_t i = 0; i < o->nvol; i++)
 		if (rootfs_volume_mount(&o->vol[i], o->root) < 0)

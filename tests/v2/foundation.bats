@@ -43,3 +43,15 @@ load ../helpers
 	[ "${lines[0]}" = v2box ]
 	[ "${lines[1]}" = 0 ]
 }
+
+@test "v2: inside pivot with a cgroup namespace, /sys/fs/cgroup is cgroup2 rooted at the container's cgroup" {
+	requires cgroup2 busybox
+	mkrootfs "$BATS_TEST_TMPDIR/root" >/dev/null
+	BOXSTEP_CGROUP_PARENT=self run cgset --memory 48M -- mkns --mount --pid --cgroup -- pivot "$BATS_TEST_TMPDIR/root" -- \
+		sh -c 'grep -c " /sys/fs/cgroup ro,.* - cgroup2 " /proc/self/mountinfo; cat /sys/fs/cgroup/memory.max; touch /sys/fs/cgroup/x 2>/dev/null || echo refused'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 50331648 ]
+	[ "${lines[2]}" = refused ]
+}
