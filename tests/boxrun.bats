@@ -409,5 +409,7 @@ EOF
 	[[ "$output" == *"    no_new_privs  1 "* ]]
 	[[ "$output" == *"    seccomp       2 "* ]]
 	[[ "$output" == *"cgroup boxstep-demo: removed by cgset"* ]]
+	# and the foundation's view: all eight namespace types new
+	[ "$(echo "$output" | sed -n '/== all eight ==/,$p' | grep -cE '^    (mnt|uts|ipc|pid|net|user|cgroup|time) .* new$')" -eq 8 ]
 	[[ "$output" == *"container state: removed (--rm)"* ]]
 }

@@ -118,6 +118,17 @@ cat <<TEXT
 Every namespace but user and time differs from the host's, the process is PID 1,
 its root is the overlay, it keeps 14 capabilities, no_new_privs is set and a
 seccomp filter checks every syscall. cgset wrote the limits before anything ran.
-Next: lessons/README.md, then lesson 16 puts this same chain together by hand.
+
+== all eight ==
+Docker leaves two types out: user (its root is the host's root unless
+userns-remap) and time. mkns makes all eight; uid 0 inside is then whatever the
+map says (here, with --map-root, your own uid):
+
+  mkns --all --user --map-root --hostname demo8 --mount-proc -- cinfo --ref-file host.kv
+
 TEXT
 [ "$status" = 0 ]
+mkns --all --user --map-root --hostname demo8 --mount-proc -- cinfo --ref-file host.kv |
+	sed -n '/^namespaces/,/^ids/p' | sed '$d' | sed 's/^/  /'
+echo
+echo "Next: lessons/README.md, then lesson 16 puts the container above together by hand."
