@@ -96,7 +96,7 @@ build/unit/%: tests/unit/%.c $(BUILD)/libboxstep.a lib/*.h $(GEN_H) $(CC_STAMP) 
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libboxstep.a
 
 # What the tests and lessons use, installed when missing (Debian, as root).
-DEB_PACKAGES := bats busybox-static iproute2 musl-tools uidmap procps util-linux nftables skopeo umoci runc
+DEB_PACKAGES := gcc libc6-dev linux-libc-dev bats busybox-static iproute2 musl-tools uidmap procps util-linux nftables skopeo umoci runc
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
