@@ -151,7 +151,7 @@ static bool is_stage(const char *toolkit_dir, const char *path)
 
 /* The end of the chain: close every descriptor above 2 but those the learner asked
  * to keep (BOXSTEP_PRESERVE_FDS=3,4), and drop the internal handle variables. */
-static void hand_over_to_program(void)
+void chain_drop_handles(void)
 {
 	unsigned keep[64];
 	size_t nkeep = 0;
@@ -209,7 +209,7 @@ void chain_prepare(struct chain_next *next, const char *toolkit_dir, char **argv
 	next->err = resolve(toolkit_dir, argv[0], next->path, sizeof next->path);
 	if (!next->err && !is_stage(toolkit_dir, next->path)) {
 		trace_comment("%s is not a boxstep stage: closing descriptors above 2", argv[0]);
-		hand_over_to_program();
+		chain_drop_handles();
 	}
 }
 
@@ -257,7 +257,7 @@ int chain_run(char **argv)
 		trace_call(-1, "execve(%s, %s)", shown, args);
 		report_call();
 		hint_for_last_call(NULL);
-		return EXIT_NOT_FOUND;
+		return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	pid_t pid = sys_fork(NULL);
 	if (pid < 0) {
@@ -267,9 +267,10 @@ int chain_run(char **argv)
 	if (pid == 0) {
 		trace_line("execve(%s, %s) = 0", shown, args);
 		execve(path, argv, environ);
+		int e = errno;
 		trace_call(-1, "execve(%s, %s)", shown, args);
 		report_call();
-		_exit(EXIT_CANNOT_EXEC);
+		_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)

@@ -92,13 +92,15 @@ static void map_text(char *buf, size_t size, const struct id_range *r, size_t n)
 /* newuidmap PID IN OUT COUNT...: the setuid helper that checks /etc/subuid. */
 static int map_with_helper(const char *helper, pid_t pid, const struct id_range *r, size_t n)
 {
-	char nums[64][16];
-	char *argv[64];
+	char (*nums)[16] = calloc(3 * n + 1, sizeof *nums);
+	char **argv = calloc(3 * n + 3, sizeof *argv);
+	if (!nums || !argv)
+		die("out of memory");
 	size_t a = 0, k = 0;
 	argv[a++] = (char *)helper;
 	snprintf(nums[k], sizeof nums[k], "%d", (int)pid);
 	argv[a++] = nums[k++];
-	for (size_t i = 0; i < n && k + 3 < 64 && a + 4 < 64; i++) {
+	for (size_t i = 0; i < n; i++) {
 		snprintf(nums[k], sizeof nums[k], "%lu", r[i].inside);
 		argv[a++] = nums[k++];
 		snprintf(nums[k], sizeof nums[k], "%lu", r[i].outside);
@@ -108,15 +110,24 @@ static int map_with_helper(const char *helper, pid_t pid, const struct id_range 
 	}
 	argv[a] = NULL;
 	int code = chain_run(argv);
+	free(argv);
+	free(nums);
 	if (code == EXIT_NOT_FOUND)
 		hint("install Debian's uidmap package for multi-range maps, and give the user a range in /etc/subuid and /etc/subgid");
 	return code == 0 ? 0 : -1;
 }
 
+int ns_map_fits(const struct id_range *r, size_t n)
+{
+	char text[NS_MAP_MAX + 64];
+	map_text(text, sizeof text, r, n);
+	return strlen(text) < NS_MAP_MAX;
+}
+
 static int write_map(pid_t pid, const char *which, const struct id_range *r, size_t n,
 		     unsigned long own_id)
 {
-	char path[64], text[4096];
+	char path[64], text[NS_MAP_MAX + 64];
 	bool direct = geteuid() == 0 || (n == 1 && r[0].outside == own_id && r[0].count == 1);
 	if (!direct)
 		return map_with_helper(strcmp(which, "uid_map") == 0 ? "newuidmap" : "newgidmap", pid, r, n);

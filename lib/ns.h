@@ -30,6 +30,11 @@ int ns_all_flags(bool with_user);
 /* readlink(/proc/PID/ns/NAME): "pid:[4026531836]". pid 0 means self. */
 int ns_link(pid_t pid, const char *proc_name, char *buf, size_t size);
 
+/* user_namespaces(7): a map is written at once, in less than one page. */
+#define NS_MAP_MAX 4096
+/* Whether the ranges fit one write of uid_map or gid_map. */
+int ns_map_fits(const struct id_range *r, size_t n);
+
 /* Writes uid_map and gid_map of pid (a process in a new user namespace) from the
  * parent namespace, as a process there must: directly when allowed (root, or one
  * range mapping the caller's own id, after "deny" to setgroups for gid_map), else

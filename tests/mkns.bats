@@ -299,3 +299,12 @@ wait_status() {
 	[ "$(echo "${lines[2]}" | tr -d '\t ')" = "Groups:" ]
 	[[ "$output" == *"Permission denied"* ]]
 }
+
+@test "a map longer than one page is refused before anything is made" {
+	local args=() i
+	for i in $(seq 0 173); do args+=("--uid-map=$((i * 100000)):$((i * 100000)):100000"); done
+	run env BOXSTEP_TRACE=1 mkns --user "${args[@]}" -- true
+	[ "$status" -eq 125 ]
+	[ "${lines[0]}" = "mkns: the uid map does not fit one page (4096 bytes), which the kernel takes in one write" ]
+	[[ "$output" != *unshare* ]]
+}

@@ -154,3 +154,10 @@ teardown() {
 	[ "$status" -eq 125 ]
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
+
+@test "as PID 1 inside the container, pid1 keeps no handle on the host's network namespace" {
+	requires root
+	run mkns --net --pid --mount --mount-proc -- pid1 -- sh -c 'ls /proc/1/fd'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr '\n' ' ')" = "0 1 2 " ]
+}

@@ -366,3 +366,13 @@ refused() {
 	[ "${lines[0]}" = refused ]
 	[[ "$output" == *"cgroup.memory.max=50331648"* ]]
 }
+
+@test "--chdir to a directory ROOT lacks is refused before anything is mounted or made" {
+	mkdir -p "$BATS_TEST_TMPDIR/bare/bin"
+	run mkns --mount --pid -- pivot --chdir /nope "$BATS_TEST_TMPDIR/bare" -- /bin/true
+	[ "$status" -eq 125 ]
+	[ "$output" = "pivot: --chdir /nope: no such directory in ROOT" ]
+	[ "$(ls -A "$BATS_TEST_TMPDIR/bare")" = bin ]
+	run box --tmpfs /scratch --chdir /scratch -- pwd
+	[ "$output" = /scratch ]
+}

@@ -217,6 +217,9 @@ static void validate(struct options *o)
 		usage_error("--map-root already maps uid and gid 0: leave out the other maps");
 	if ((o->map_user_set && o->nuid) || (o->map_group_set && o->ngid))
 		usage_error("give either --map-user/--map-group or --uid-map/--gid-map, not both");
+	if (!ns_map_fits(o->uid, o->nuid) || !ns_map_fits(o->gid, o->ngid))
+		usage_error("the %s map does not fit one page (%d bytes), which the kernel takes in one write",
+			    ns_map_fits(o->uid, o->nuid) ? "gid" : "uid", NS_MAP_MAX);
 	if (o->map_root || o->map_user_set)
 		o->uid[o->nuid++] = (struct id_range){ o->map_root ? 0 : o->map_user, geteuid(), 1 };
 	if (o->map_root || o->map_group_set)

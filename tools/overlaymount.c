@@ -130,6 +130,8 @@ static void where(const char *what, const char *path, char *out, dev_t *dev)
 	for (;;) {
 		if (realpath(cut ? head : ".", real) && stat(real, &st) == 0)
 			break;
+		if (!cut)
+			die("%s '%s': realpath(\".\"): %s", what, path, strerror(errno));
 		while (cut > 0 && head[cut - 1] != '/')
 			cut--;
 		head[cut ? cut - 1 : 0] = '\0';

@@ -77,7 +77,10 @@ int main(int argc, char **argv)
 		die_call();
 
 	pid_t child = chain_fork("runs PROGRAM; pid1 reaps and forwards signals");
-	if (child > 0)
+	if (child > 0) {
+		/* pid1 stays in the container as its PID 1: it keeps no handle to the host. */
+		chain_drop_handles();
 		return chain_supervise(child, kill_after);
+	}
 	chain_exec(argv + optind);
 }

@@ -180,6 +180,22 @@ static void refuse_shared(const char *path, const char *what, int check_shared)
 	}
 }
 
+/* --chdir names a directory of ROOT, or one a volume brings. */
+static void check_chdir(const struct options *o)
+{
+	char found[PATH_MAX];
+	struct stat st;
+	if (!o->chdir)
+		return;
+	for (size_t i = 0; i < o->nvol; i++) {
+		size_t n = strlen(o->vol[i].dst);
+		if (!strncmp(o->chdir, o->vol[i].dst, n) && (o->chdir[n] == '\0' || o->chdir[n] == '/'))
+			return;
+	}
+	if (root_resolve(o->root, o->chdir, 0, found, sizeof found) < 0 || stat(found, &st) < 0 || !S_ISDIR(st.st_mode))
+		die("--chdir %s: no such directory in ROOT", o->chdir);
+}
+
 /* Everything is checked before the first kernel call (DESIGN.md 3). */
 static void validate(struct options *o, char **program)
 {
@@ -210,6 +226,7 @@ static void validate(struct options *o, char **program)
 		check_mount_point(o->root, ".boxstep/bin", ro);
 	for (size_t i = 0; i < o->nvol; i++)
 		rootfs_volume_check(&o->vol[i], o->root, ro);
+	check_chdir(o);
 	if (rootfs_check_null() < 0)
 		exit(EXIT_TOOL_FAILED);
 	if (ns_is_initial("pid") == 1) {
