@@ -231,7 +231,9 @@ int rootfs_volume_mount(const struct rootfs_volume *v, const char *root)
 		return -1;
 	if (!v->src)
 		return sys_mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, v->data);
-	if (sys_mount(v->src, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* Without MS_REC: the mounts below SRC stay out, so :ro and nodev hold for all
+	 * the volume shows (a remount changes one mount, never those below it). */
+	if (sys_mount(v->src, p, NULL, MS_BIND, NULL) < 0)
 		return -1;
 	return mount_remount(p, MS_NOSUID | MS_NODEV | (v->ro ? MS_RDONLY : 0));
 }

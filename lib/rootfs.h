@@ -34,7 +34,8 @@ int rootfs_mask(const char *root);
 int rootfs_cgroup(const char *root);
 
 /* A volume, as docker run -v and --tmpfs make them: a host file or directory bound
- * at dst inside the root (nosuid, nodev, read-only with :ro), or an empty tmpfs. */
+ * at dst inside the root (nosuid, nodev, read-only with :ro; without the mounts
+ * below it, so those flags hold for everything it shows), or an empty tmpfs. */
 struct rootfs_volume {
 	const char *src;      /* NULL for a tmpfs */
 	char dst[PATH_MAX];   /* absolute inside the root, no ".." */

@@ -376,3 +376,10 @@ refused() {
 	run box --tmpfs /scratch --chdir /scratch -- pwd
 	[ "$output" = /scratch ]
 }
+
+@test "a read-only volume of / shows none of the host's mounts below it, so nothing in it is writable" {
+	run box --bind /:/host:ro -- sh -c 'touch /host/dev/shm/boxstep-x 2>/dev/null || echo refused; ls -A /host/proc | wc -l'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = refused ]
+	[ "${lines[1]}" = 0 ]
+}
