@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,7 +152,7 @@ static bool is_stage(const char *toolkit_dir, const char *path)
 
 /* The end of the chain: close every descriptor above 2 but those the learner asked
  * to keep (BOXSTEP_PRESERVE_FDS=3,4), and drop the internal handle variables. */
-void chain_drop_handles(void)
+void chain_drop_handles(int traced)
 {
 	unsigned keep[64];
 	size_t nkeep = 0;
@@ -173,7 +174,8 @@ void chain_drop_handles(void)
 		unsigned next = i < nkeep ? keep[i] : ~0u;
 		if (next < first)
 			continue;
-		if (next > first && sys_close_range(first, next == ~0u ? ~0u : next - 1) < 0)
+		unsigned last = next == ~0u ? ~0u : next - 1;
+		if (next > first && (traced ? sys_close_range(first, last) : (int)syscall(SYS_close_range, first, last, 0)) < 0)
 			die_call();
 		if (next == ~0u)
 			break;
@@ -209,7 +211,7 @@ void chain_prepare(struct chain_next *next, const char *toolkit_dir, char **argv
 	next->err = resolve(toolkit_dir, argv[0], next->path, sizeof next->path);
 	if (!next->err && !is_stage(toolkit_dir, next->path)) {
 		trace_comment("%s is not a boxstep stage: closing descriptors above 2", argv[0]);
-		chain_drop_handles();
+		chain_drop_handles(1);
 	}
 }
 

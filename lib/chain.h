@@ -51,8 +51,10 @@ _Noreturn __attribute__((noreturn)) void chain_exec(char **argv);
 /* What the last stage does before it execs a program that is not a stage: close
  * every descriptor above 2 but BOXSTEP_PRESERVE_FDS and the trace descriptor, and
  * unset the internal handle variables. A supervisor that stays inside the
- * container (pid1) does it too, so no handle to the host outlives the hand-over. */
-void chain_drop_handles(void);
+ * container (pid1) does it too, so no handle to the host outlives the hand-over;
+ * it passes traced 0, having said so before its fork, so that the trace keeps
+ * one order whichever process runs first. */
+void chain_drop_handles(int traced);
 
 /* chain_exec in two steps, for a stage that must finish every lookup before it
  * restricts itself (seccompbpf: after its filter only execve, write and exit_group

@@ -76,10 +76,11 @@ int main(int argc, char **argv)
 	if (trace_call(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER, 1)") < 0)
 		die_call();
 
+	/* pid1 stays in the container as its PID 1: it keeps no handle to the host. */
+	trace_comment("once PROGRAM runs, pid1 keeps no descriptor above 2 either");
 	pid_t child = chain_fork("runs PROGRAM; pid1 reaps and forwards signals");
 	if (child > 0) {
-		/* pid1 stays in the container as its PID 1: it keeps no handle to the host. */
-		chain_drop_handles();
+		chain_drop_handles(0);
 		return chain_supervise(child, kill_after);
 	}
 	chain_exec(argv + optind);
