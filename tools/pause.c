@@ -104,9 +104,17 @@ static void write_pidfile(const char *file)
 	if (fd < 0)
 		die_call();
 	ssize_t w = write(fd, text, strlen(text));
+	if (w >= 0 && w != (ssize_t)strlen(text)) {
+		w = -1;
+		errno = EIO; /* a short write: the pid must be whole */
+	}
 	trace_call(w, "write(%d, \"%ld\\n\", %zu)", fd, pid, strlen(text));
-	if (w != (ssize_t)strlen(text) || close(fd) < 0)
+	if (w < 0 || trace_call(close(fd), "close(%d)", fd) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
 		die_call();
+	}
 	/* Whole or not at all: a reader never sees a half-written file. */
 	if (trace_call(rename(tmp, file), "rename(%s, %s)", q1, q2) < 0)
 		die_call();
