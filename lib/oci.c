@@ -687,6 +687,19 @@ void oci_image_free(struct oci_image *img)
 
 /* ---- writing ---- */
 
+/* write(2) until len bytes are written: 0, or -1 with errno. */
+static int write_fd_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0)
+			return -1;
+		p += w, len -= (size_t)w;
+	}
+	return 0;
+}
+
 static int write_all_at(int dir, const char *name, const void *data, size_t len)
 {
 	char tmp[64];
@@ -694,16 +707,10 @@ static int write_all_at(int dir, const char *name, const void *data, size_t len)
 	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return fail_sys("openat(\"%s\")", tmp);
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			close(fd);
-			unlinkat(dir, tmp, 0);
-			return fail_sys("write(\"%s\")", name);
-		}
-		p += w, left -= (size_t)w;
+	if (write_fd_all(fd, data, len) < 0) {
+		close(fd);
+		unlinkat(dir, tmp, 0);
+		return fail_sys("write(\"%s\")", name);
 	}
 	if (close(fd) < 0 || trace_call(renameat(dir, tmp, dir, name), "rename(\"%s\", \"%s\")", tmp, name) < 0) {
 		unlinkat(dir, tmp, 0);
@@ -769,15 +776,10 @@ int oci_blob_put(int layout, const void *data, size_t len, const char *media_typ
 	int fd = oci_blob_tmp(layout, tmp, sizeof tmp);
 	if (fd < 0)
 		return -1;
-	const char *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			close(fd);
-			unlinkat(layout, tmp, 0);
-			return fail_sys("write(\"%s\")", tmp);
-		}
-		p += w, len -= (size_t)w;
+	if (write_fd_all(fd, data, len) < 0) {
+		close(fd);
+		unlinkat(layout, tmp, 0);
+		return fail_sys("write(\"%s\")", tmp);
 	}
 	close(fd);
 	return oci_blob_commit(layout, tmp, d->digest);

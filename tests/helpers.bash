@@ -22,6 +22,19 @@ kv() {
 	return 1
 }
 
+# refuses TOOL ARGS...: TOOL ARGS -- touch ran must exit 125 with one line on
+# stderr (left in $stderr) and run nothing.
+# shellcheck disable=SC2154 # $status and $stderr are set by bats' run
+refuses() {
+	local tool=$1
+	shift
+	run --separate-stderr "$tool" "$@" -- touch ran
+	echo "status $status, stderr: $stderr"
+	[ "$status" -eq 125 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[ ! -e ran ]
+}
+
 # requires FEATURE...: skip the test when the host lacks a feature.
 requires() {
 	local f

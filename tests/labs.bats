@@ -28,6 +28,20 @@ grade_copy() {
 	[ "$status" != 77 ] || skip "this host cannot run lab $lab"
 }
 
+# full_score: the grade run just made scored 100%: exit 0, no failed check.
+full_score() {
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
+	[[ "$output" != *FAIL* ]]
+}
+
+# partial_score: it did not reach 100%, and its last line counts the failures.
+partial_score() {
+	[[ "$output" != *"Score: 100/100"* ]]
+	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+}
+
 @test "each lab has a task, a starter, a solution and a grader worth 100 points" {
 	local lab d f n total
 	[ -n "$(labs)" ]
@@ -97,10 +111,7 @@ grade_copy() {
 @test "lab 01: the solution scores 100%" {
 	requires root
 	grade_copy 01-namespaces solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 01: the starter runs but does not pass" {
@@ -110,8 +121,7 @@ grade_copy() {
 	[[ "$output" == *PASS* ]]
 	[[ "$output" == *"FAIL ["*"-> hint: see lessons/01-"* ]]
 	[[ "$output" =~ Score:\ [0-9]+/100 ]]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "lab 01: a hard-coded hostname does not pass" {
@@ -132,10 +142,7 @@ grade_copy() {
 @test "lab 02: the solution scores 100%" {
 	requires root
 	grade_copy 02-pid1 solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 02: the starter runs but does not pass" {
@@ -144,17 +151,13 @@ grade_copy() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *PASS* ]]
 	[[ "$output" == *"FAIL [25] orphans left in the namespace are reaped -> hint: see lessons/02-"* ]]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "lab 07: the solution scores 100%" {
 	requires root
 	grade_copy 07-limits solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 07: the starter runs but does not pass: no limit, the hog completes, the sleep stays" {
@@ -164,16 +167,13 @@ grade_copy() {
 	[[ "$output" == *PASS* ]]
 	[[ "$output" == *"FAIL [25] a hog at 1.5x the limit exits 137 while a sentinel outside lives -> hint: see lessons/07-"* ]]
 	[[ "$output" == *"FAIL [10] no process and no cgroup is left behind -> hint: see lessons/06-"* ]]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "lab 09: the solution scores 100%" {
 	requires root busybox
 	grade_copy 09-pivot solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 09: the starter (chroot) runs but does not pass: the breakout gets out" {
@@ -188,9 +188,7 @@ grade_copy() {
 @test "lab 10: the solution scores 100%" {
 	requires root busybox
 	grade_copy 10-layers solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 10: the starter runs but does not pass: it writes into the image" {
@@ -205,9 +203,7 @@ grade_copy() {
 @test "lab 11: the solution scores 100%" {
 	requires root busybox
 	grade_copy 11-least-privilege solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 11: the starter runs but does not pass: it serves, as root with every capability" {
@@ -223,9 +219,7 @@ grade_copy() {
 @test "lab 14: the solution scores 100%" {
 	requires root busybox
 	grade_copy 14-two-containers solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 14: the starter runs but does not pass: no network" {
@@ -233,16 +227,13 @@ grade_copy() {
 	grade_copy 14-two-containers starter
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"FAIL [25] two containers ping each other across the bridge -> hint: see lessons/14-"* ]]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "lab 15: the solution scores 100%" {
 	requires root busybox
 	grade_copy 15-pod solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 15: the starter runs but does not pass: no shared namespaces" {
@@ -250,24 +241,20 @@ grade_copy() {
 	grade_copy 15-pod starter
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"FAIL [25] two containers of the pod talk over 127.0.0.1 -> hint: see lessons/15-"* ]]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "lab 17: the solution scores 100%" {
 	requires root busybox
 	grade_copy 17-image solution
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Score: 100/100"* ]]
-	[[ "$output" != *FAIL* ]]
+	full_score
 }
 
 @test "lab 17: the starter runs but does not pass" {
 	requires root busybox
 	grade_copy 17-image starter
 	[ "$status" -eq 1 ]
-	[[ "$output" != *"Score: 100/100"* ]]
-	[[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
+	partial_score
 }
 
 @test "grade --tap prints TAP for autograders" {
